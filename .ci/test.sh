@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The project's test command (`make test`): every package, with the race
+# detector. The keyring tests need a real Secret Service: when
+# ../shared/ci/with-keyring.sh and gnome-keyring are there, the whole run
+# happens inside a private, unlocked keyring; otherwise those tests skip with
+# a note (and fail when TOKCTL_TEST_REQUIRE_KEYRING=1, as in CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+gotest=(go test -race -count=1 ./...)
+with_keyring=../shared/ci/with-keyring.sh
+
+if [ -f "$with_keyring" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  bash "$with_keyring" "${gotest[@]}"
+else
+  echo "test.sh: no Secret Service available (run ../shared/ci/install-deps.sh keyring); keyring tests will skip" >&2
+  "${gotest[@]}"
+fi
+
+# A short fuzzing pass over the parsers of untrusted input (seed corpus + a few seconds).
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "${FUZZTIME:-5s}" ./internal/jwt

@@ -1,0 +1,106 @@
+// Command fakeprovider runs tokctl's fake OAuth2 provider on a loopback address, for
+// demos and black-box tests. It prints the base URL on stdout and the demo clients on
+// stderr, then serves until SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/tokctl/tokctl/internal/fakeprovider"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "fakeprovider:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the parsed command line.
+type config struct {
+	opts     fakeprovider.Options
+	addrFile string
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := fakeprovider.Start(cfg.opts)
+	if err != nil {
+		return err
+	}
+	if cfg.addrFile != "" {
+		if err := writeAtomic(cfg.addrFile, srv.URL()+"\n"); err != nil {
+			_ = srv.Close()
+			return err
+		}
+	}
+	fmt.Fprintln(stdout, srv.URL())
+	printClients(stderr, srv.Clients())
+	<-ctx.Done()
+	return srv.Close()
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("fakeprovider", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.opts.Addr, "addr", "127.0.0.1:0", "listen `address`; must be loopback")
+	fs.StringVar(&cfg.addrFile, "addr-file", "", "once listening, write the base URL to this `path`")
+	fs.BoolVar(&cfg.opts.TiliaExpiresAsNumber, "tilia-expires-number", false, "send Tilia's expires_in as a number, not a string")
+	fs.DurationVar(&cfg.opts.TTL, "ttl", 0, "override every access-token lifetime (e.g. 30s)")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if cfg.opts.TTL < 0 {
+		return config{}, fmt.Errorf("-ttl must not be negative")
+	}
+	return cfg, nil
+}
+
+// writeAtomic renames a finished temp file into place, so a script polling for the
+// file never reads a half-written URL.
+func writeAtomic(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".fakeprovider-addr-*")
+	if err != nil {
+		return fmt.Errorf("write -addr-file: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.WriteString(content); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("write -addr-file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write -addr-file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write -addr-file: %w", err)
+	}
+	return nil
+}
+
+// printClients shows the fixed demo credentials; they are published constants of the
+// fake, not real secrets, and a demo needs them to configure tokctl.
+func printClients(w io.Writer, clients []fakeprovider.Client) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROVIDER\tCLIENT ID\tCLIENT SECRET\tAUTH")
+	for _, c := range clients {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Provider, c.ID, c.Secret, c.AuthMethod)
+	}
+	_ = tw.Flush()
+}

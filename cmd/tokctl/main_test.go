@@ -1,0 +1,142 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tokctl/tokctl/internal/cli"
+	"github.com/tokctl/tokctl/internal/fakeprovider"
+)
+
+// TestMain lets the test binary act as tokctl, so that the scripts run the
+// real command in its own process with its own exit code.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"tokctl": func() {
+			os.Exit(cli.Main(cli.BuildInfo{Version: "test"}, os.Args[1:]))
+		},
+	})
+}
+
+// TestScripts runs the black-box scenarios in testdata/script, each against
+// its own fake provider on 127.0.0.1 and its own home, config and state.
+func TestScripts(t *testing.T) {
+	bus := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	if bus == "" && os.Getenv("TOKCTL_TEST_REQUIRE_KEYRING") == "1" {
+		t.Fatal("TOKCTL_TEST_REQUIRE_KEYRING=1 but no D-Bus session bus: run under with-keyring.sh")
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		RequireExplicitExec: true,
+		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
+		Setup:               func(e *testscript.Env) error { return setupScript(e, bus) },
+		Condition: func(cond string) (bool, error) {
+			if cond == "keyring" {
+				return bus != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"fakecount": cmdFakeCount,
+			"exitcode":  cmdExitCode,
+			"fakereset": cmdFakeReset,
+			"fileperm":  cmdFilePerm,
+		},
+	})
+}
+
+// setupScript starts a fake provider for the script and gives it a private
+// environment: file store by default, no keyring unless the script asks.
+func setupScript(e *testscript.Env, bus string) error {
+	srv, err := fakeprovider.Start(fakeprovider.Options{})
+	if err != nil {
+		return err
+	}
+	e.Defer(func() { srv.Close() })
+	e.Values["fake"] = srv
+	e.Setenv("FAKE", srv.URL())
+	e.Setenv("FAKE_LOCALHOST", strings.Replace(srv.URL(), "127.0.0.1", "localhost", 1))
+	for _, c := range srv.Clients() {
+		name := strings.ToUpper(strings.NewReplacer("-", "_").Replace(c.Provider))
+		if c.AuthMethod != "" {
+			name += "_" + strings.ToUpper(strings.TrimPrefix(c.AuthMethod, "client_secret_"))
+		}
+		e.Setenv(name+"_ID", c.ID)
+		e.Setenv(name+"_SECRET", c.Secret)
+	}
+	home := filepath.Join(e.WorkDir, "home")
+	e.Setenv("HOME", home)
+	e.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	e.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
+	e.Setenv("XDG_RUNTIME_DIR", filepath.Join(e.WorkDir, "run"))
+	e.Setenv("TOKCTL_STORE", "file")
+	e.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	e.Setenv("REAL_DBUS_SESSION_BUS_ADDRESS", bus)
+	e.Setenv("NO_COLOR", "1")
+	return nil
+}
+
+func fake(ts *testscript.TestScript) *fakeprovider.Server {
+	return ts.Value("fake").(*fakeprovider.Server)
+}
+
+// fakecount ROUTE N asserts how many requests the fake saw on ROUTE.
+func cmdFakeCount(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: fakecount ROUTE N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	got := fake(ts).Count(args[0])
+	if (got == want) == neg {
+		ts.Fatalf("fake provider saw %d requests on %s, want %s%d", got, args[0], map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// fakereset zeroes the fake's counters and forgets its tokens.
+func cmdFakeReset(ts *testscript.TestScript, neg bool, args []string) {
+	fake(ts).Reset()
+}
+
+// fileperm MODE PATH asserts a file's permission bits (octal).
+func cmdFilePerm(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: fileperm MODE PATH")
+	}
+	want, err := strconv.ParseUint(args[0], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if got := uint64(fi.Mode().Perm()); (got == want) == neg {
+		ts.Fatalf("%s has mode %o, want %o", args[1], got, want)
+	}
+}
+
+// exitcode N CMD [ARGS...] runs CMD like exec and asserts its exit code;
+// stdout and stderr are kept for the following stdout/stderr checks.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: exitcode N CMD [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("running %s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}

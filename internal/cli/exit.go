@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tokctl/tokctl/internal/oauth"
+)
+
+// Exit codes of the contract.
+const (
+	exitOK            = 0
+	exitError         = 1
+	exitUsage         = 2
+	exitLoginRequired = 3
+	exitCredentials   = 4
+	exitUnavailable   = 5
+)
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// exitCode maps an error to the contract's exit code.
+func exitCode(err error) int {
+	var (
+		usage  *usageError
+		cfg    *oauth.ConfigError
+		login  *oauth.LoginRequiredError
+		creds  *oauth.CredentialsRejectedError
+		down   *oauth.UnavailableError
+		silent *silentError
+	)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &silent):
+		return silent.code
+	case errors.As(err, &usage), errors.As(err, &cfg), isCobraUsage(err):
+		return exitUsage
+	case errors.As(err, &login):
+		return exitLoginRequired
+	case errors.As(err, &creds):
+		return exitCredentials
+	case errors.As(err, &down):
+		return exitUnavailable
+	}
+	return exitError
+}
+
+// isCobraUsage recognises cobra's own argument errors, which are untyped.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument", "flag needs an argument", "accepts ", "requires at least", "required flag"} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// silentError ends a command with a code after it printed its own message.
+type silentError struct{ code int }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }

@@ -1,0 +1,174 @@
+// Package cli wires tokctl's commands: flags and arguments in, calls into
+// the provider, store, config and jwt packages, output out. No protocol
+// logic lives here.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tokctl/tokctl/internal/config"
+	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/oauth"
+	"github.com/tokctl/tokctl/internal/provider"
+	"github.com/tokctl/tokctl/internal/store"
+)
+
+// BuildInfo is what `tokctl version` prints; set by the linker in releases.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// Factory hands out the commands' dependencies, each built on first use so
+// that a command pays only for what it touches (`--help` touches nothing).
+type Factory struct {
+	IO    *iostreams.IOStreams
+	Build BuildInfo
+	Now   func() time.Time
+
+	// Global flags.
+	ConfigFile string
+	StoreKind  string
+	Timeout    time.Duration
+	Verbose    bool
+
+	cfg     *config.Config
+	backend store.Backend
+	http    *oauth.Client
+}
+
+// Config loads the config file once.
+func (f *Factory) Config() (*config.Config, error) {
+	if f.cfg != nil {
+		return f.cfg, nil
+	}
+	path, err := config.Path(f.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(path, f.ConfigFile != "" || envSet("TOKCTL_CONFIG"))
+	if err != nil {
+		return nil, &oauth.ConfigError{Provider: "config", Msg: err.Error()}
+	}
+	f.cfg = cfg
+	return cfg, nil
+}
+
+// Store opens the configured store once: --store, else TOKCTL_STORE, else
+// the config file's `store`, else the keyring (falling back to files).
+func (f *Factory) Store() (store.Backend, error) {
+	if f.backend != nil {
+		return f.backend, nil
+	}
+	kind := f.StoreKind
+	if kind == "" {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		kind = cfg.Store()
+	}
+	dir, err := store.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	b, err := store.Open(kind, store.Options{Dir: dir, Warn: f.IO.ErrOut})
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	f.backend = b
+	return b, nil
+}
+
+// HTTP returns the token-request client.
+func (f *Factory) HTTP() *oauth.Client {
+	if f.http == nil {
+		f.http = &oauth.Client{UserAgent: "tokctl/" + f.Build.Version}
+		if f.Verbose {
+			f.http.Verbose = f.IO.ErrOut
+		}
+	}
+	return f.http
+}
+
+// Context bounds a command by --timeout.
+func (f *Factory) Context(parent context.Context) (context.Context, context.CancelFunc) {
+	if f.Timeout <= 0 {
+		return context.WithCancel(parent)
+	}
+	return context.WithTimeout(parent, f.Timeout)
+}
+
+// Settings resolves provider name's settings from the environment and the
+// config file (the environment wins); flags are applied by the caller.
+func (f *Factory) Settings(name string) (provider.Settings, error) {
+	s := provider.Settings{Name: name}
+	if !provider.ValidName(name) {
+		return s, usageErrorf("invalid provider name %q: use lower-case letters, digits, - and _", name)
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return s, err
+	}
+	for _, key := range provider.Keys {
+		if v, ok := cfg.Lookup(name, key, provider.EnvVar(name, key)); ok {
+			s.Set(key, v)
+		}
+	}
+	if s.Kind == "" && !provider.IsBuiltIn(name) {
+		return s, &oauth.ConfigError{Provider: name, Msg: fmt.Sprintf(
+			"unknown provider; built-in providers are %s, others need an entry with a `kind` under providers in %s",
+			strings.Join(provider.BuiltIn(), ", "), cfg.File())}
+	}
+	return s, nil
+}
+
+// Provider builds provider name from its settings.
+func (f *Factory) Provider(name string) (provider.Provider, error) {
+	s, err := f.Settings(name)
+	if err != nil {
+		return nil, err
+	}
+	return provider.New(s, f.HTTP())
+}
+
+// ProviderNames lists built-in and configured providers, sorted, unique.
+func (f *Factory) ProviderNames() ([]string, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range append(provider.BuiltIn(), cfg.ProviderNames()...) {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+func (f *Factory) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// warnf prints one warning line to stderr.
+func (f *Factory) warnf(format string, args ...any) {
+	fmt.Fprintf(f.IO.ErrOut, "tokctl: warning: "+format+"\n", args...)
+}
+
+// infof prints one message line to stderr.
+func (f *Factory) infof(format string, args ...any) {
+	fmt.Fprintf(f.IO.ErrOut, "tokctl: "+format+"\n", args...)
+}
+
+var errNotFound = store.ErrNotFound
+
+func isNotFound(err error) bool { return errors.Is(err, errNotFound) }

@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokctl/tokctl/internal/iostreams"
+)
+
+// Main runs tokctl with args and returns the process exit code.
+func Main(build BuildInfo, args []string) (code int) {
+	io := iostreams.System()
+	defer func() {
+		// A panic must not print its value: it could hold a secret.
+		if r := recover(); r != nil {
+			fmt.Fprintf(io.ErrOut, "tokctl: internal error (%T); please report it with the output of `tokctl version`\n", r)
+			if os.Getenv("TOKCTL_DEBUG") != "" {
+				fmt.Fprintf(io.ErrOut, "%s", debug.Stack())
+			}
+			code = exitError
+		}
+	}()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := &Factory{IO: io, Build: build}
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		if _, silent := err.(*silentError); !silent {
+			fmt.Fprintf(io.ErrOut, "tokctl: %v\n", err)
+		}
+	}
+	return exitCode(err)
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tokctl",
+		Short: "Get OAuth2 access tokens for people, scripts and CI",
+		Long: `tokctl gets OAuth2 access tokens from Tilia, Tiltify, Tiki, ILS and any RFC 6749
+server, keeps them in the OS keyring, and prints a valid one in milliseconds.`,
+		Example: `  # A token for a script, fetched once and then served from the store
+  curl -H "Authorization: Bearer $(tokctl token get tilia)" https://invoicing.tilia-inc.com/...
+
+  # CI: credentials from the environment
+  TOKCTL_ILS_CLIENT_ID=... TOKCTL_ILS_CLIENT_SECRET=... tokctl token get ils -o header | curl -H @- ...
+
+  # What is inside a token?
+  tokctl token get tilia | tokctl decode`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       f.Build.Version,
+	}
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetVersionTemplate(versionLine(f.Build) + "\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.ConfigFile, "config", "", "config file (default $XDG_CONFIG_HOME/tokctl/config.yaml; env TOKCTL_CONFIG)")
+	pf.StringVar(&f.StoreKind, "store", "", "where tokens are kept: keyring, file or none (env TOKCTL_STORE)")
+	pf.DurationVar(&f.Timeout, "timeout", 60*time.Second, "give up after this long")
+	pf.BoolVarP(&f.Verbose, "verbose", "v", false, "log requests and responses to stderr, secrets redacted")
+
+	root.AddCommand(
+		NewCmdToken(f),
+		NewCmdLogout(f),
+		NewCmdStatus(f),
+		NewCmdProviders(f),
+		NewCmdDecode(f),
+		NewCmdVersion(f),
+	)
+	return root
+}
+
+// envSet reports whether the environment variable name is set and non-empty.
+func envSet(name string) bool { return os.Getenv(name) != "" }
+
+// completeProviders completes provider names, built-in and configured.
+func completeProviders(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		names, err := f.ProviderNames()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// exactProvider requires exactly one PROVIDER argument.
+func exactProvider(cmd *cobra.Command, args []string) error {
+	switch len(args) {
+	case 1:
+		return nil
+	case 0:
+		return usageErrorf("%s needs a PROVIDER argument; see `tokctl providers`", cmd.CommandPath())
+	}
+	return usageErrorf("%s takes one PROVIDER argument, got %d", cmd.CommandPath(), len(args))
+}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokctl/tokctl/internal/provider"
+	"github.com/tokctl/tokctl/internal/store"
+)
+
+// NewCmdStatus builds `tokctl status`.
+func NewCmdStatus(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show which providers have a stored token",
+		Long: `Show one line per provider: whether a token is stored, when it expires, its
+scopes, and where it is stored. Never prints a token or secret.`,
+		Example: `  tokctl status
+  tokctl status --store file`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := f.Context(cmd.Context())
+			defer cancel()
+			return statusRun(ctx, f)
+		},
+	}
+}
+
+func statusRun(ctx context.Context, f *Factory) error {
+	names, err := f.ProviderNames()
+	if err != nil {
+		return err
+	}
+	b, err := f.Store()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROVIDER\tSTATUS\tEXPIRES\tSCOPES\tSTORE")
+	for _, name := range names {
+		state, expires, scopes := describeStored(ctx, f, b, name)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, state, expires, scopes, b.Name())
+	}
+	return tw.Flush()
+}
+
+// describeStored summarises the stored record of name, without secrets.
+func describeStored(ctx context.Context, f *Factory, b store.Backend, name string) (state, expires, scopes string) {
+	rec, err := store.LoadRecord(ctx, b, name)
+	var corrupt *store.CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		return "unreadable record", "-", "-"
+	case err != nil:
+		return "not logged in", "-", "-"
+	}
+	state = "logged in"
+	if p, err := f.Provider(name); err == nil && p.Endpoint() != rec.Endpoint {
+		state = "stored for another endpoint"
+	}
+	expires = "never"
+	if !rec.Expiry.IsZero() {
+		left := rec.Expiry.Sub(f.now())
+		if left <= 0 {
+			state = "expired"
+			expires = rec.Expiry.UTC().Format(time.RFC3339) + " (" + roundDuration(-left) + " ago)"
+		} else {
+			expires = rec.Expiry.UTC().Format(time.RFC3339) + " (in " + roundDuration(left) + ")"
+		}
+	}
+	scopes = strings.Join(rec.Scopes, ",")
+	if scopes == "" {
+		scopes = "-"
+	}
+	return state, expires, scopes
+}
+
+// roundDuration shows d coarsely: "59m", "2h5m", "3d4h".
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// NewCmdProviders builds `tokctl providers`.
+func NewCmdProviders(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "providers",
+		Short: "List built-in and configured providers",
+		Long: `List the built-in and configured providers with their kind, flows and token
+endpoint (after the config file and TOKCTL_<NAME>_<KEY> variables are applied).`,
+		Example: `  tokctl providers
+  TOKCTL_TILIA_ENV=staging tokctl providers`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return providersRun(f) },
+	}
+}
+
+func providersRun(f *Factory) error {
+	names, err := f.ProviderNames()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tKIND\tFLOWS\tTOKEN URL\tNOTE")
+	for _, name := range names {
+		p, err := f.Provider(name)
+		if err != nil {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t%v\n", name, err)
+			continue
+		}
+		note := ""
+		if err := p.Check(); err != nil {
+			note = strings.TrimPrefix(err.Error(), name+": ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, p.Kind(), strings.Join(p.Flows(), ","), orDash(p.Endpoint()), note)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if f.Verbose {
+		for _, k := range provider.Kinds() {
+			fmt.Fprintf(f.IO.ErrOut, "kind %s: %s\n", k.Name, k.Summary)
+		}
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

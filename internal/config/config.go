@@ -1,0 +1,123 @@
+// Package config resolves tokctl's settings from the config file and the
+// environment (flags are applied by the commands). It is the only package
+// that imports viper.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/viper"
+)
+
+// Config is the loaded configuration.
+type Config struct {
+	v    *viper.Viper
+	path string
+}
+
+// Path returns the config file tokctl reads: --config, else TOKCTL_CONFIG,
+// else $XDG_CONFIG_HOME/tokctl/config.yaml, else ~/.config/tokctl/config.yaml.
+func Path(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if p := os.Getenv("TOKCTL_CONFIG"); p != "" {
+		return p, nil
+	}
+	if dir := os.Getenv("XDG_CONFIG_HOME"); dir != "" {
+		return filepath.Join(dir, "tokctl", "config.yaml"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the config file: %w", err)
+	}
+	return filepath.Join(home, ".config", "tokctl", "config.yaml"), nil
+}
+
+// Load reads the config file at path. A missing file is an empty
+// configuration unless explicit is set (the user named the file).
+func Load(path string, explicit bool) (*Config, error) {
+	v := viper.New()
+	v.SetConfigFile(path)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		var pe *fs.PathError
+		if !explicit && errors.As(err, &pe) && errors.Is(pe.Err, fs.ErrNotExist) {
+			return &Config{v: v, path: path}, nil
+		}
+		return nil, fmt.Errorf("config file %s: %v", path, shorten(err))
+	}
+	return &Config{v: v, path: path}, nil
+}
+
+// shorten drops viper's wrapping of YAML errors.
+func shorten(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, "yaml: "); i >= 0 {
+		return s[i:]
+	}
+	return s
+}
+
+// File is the path Load read (or tried to).
+func (c *Config) File() string { return c.path }
+
+// Store is the configured store kind: TOKCTL_STORE, else `store:` in the
+// file, else "".
+func (c *Config) Store() string {
+	_ = c.v.BindEnv("store", "TOKCTL_STORE")
+	return c.v.GetString("store")
+}
+
+// ProviderNames lists the providers defined in the config file, and those
+// defined only in the environment by a TOKCTL_NAME_KIND variable, sorted.
+func (c *Config) ProviderNames() []string {
+	seen := map[string]bool{}
+	for name := range c.v.GetStringMap("providers") {
+		seen[name] = true
+	}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if name, ok := strings.CutPrefix(k, "TOKCTL_"); ok && v != "" {
+			if name, ok := strings.CutSuffix(name, "_KIND"); ok && name != "" {
+				seen[strings.ToLower(name)] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for name := range seen {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// HasProvider reports whether the config file defines name.
+func (c *Config) HasProvider(name string) bool {
+	return c.v.IsSet("providers." + name)
+}
+
+// Lookup returns the setting providers.NAME.KEY with the environment
+// variable env winning over the file. A YAML list becomes a comma-joined
+// string. found reports whether either source set it.
+func (c *Config) Lookup(name, key, env string) (value string, found bool) {
+	path := "providers." + name + "." + key
+	_ = c.v.BindEnv(path, env)
+	if !c.v.IsSet(path) {
+		return "", false
+	}
+	if list, ok := c.v.Get(path).([]any); ok {
+		parts := make([]string, 0, len(list))
+		for _, item := range list {
+			parts = append(parts, fmt.Sprint(item))
+		}
+		return strings.Join(parts, ","), true
+	}
+	return c.v.GetString(path), true
+}

@@ -1,0 +1,83 @@
+package fakeprovider
+
+import "crypto/subtle"
+
+// Demo client credentials. They are published here on purpose: the fake only listens on
+// loopback and these values are what tests and demos configure tokctl with.
+const (
+	// TiliaClientID is the Tilia client id from the request sample in Tilia's Auth API document.
+	TiliaClientID = "3f2bfe5b-19b8-41c1-88d7-70a1586bce94"
+	// TiliaClientSecret is the Tilia client secret from the same sample.
+	TiliaClientSecret = "9bc00ca4-937e-4946-bdb5-0814b603334d"
+	// ILSClientID is the ILS demo clientId.
+	ILSClientID = "ils-demo-client"
+	// ILSClientSecret is the ILS demo clientSecret.
+	ILSClientSecret = "ils-demo-secret-7d1f0c"
+	// TikiClientID is the Tiki demo client id, 32 characters like Tiki's generated ids.
+	TikiClientID = "tikidemoclient000000000000000001"
+	// TikiClientSecret is the Tiki demo client secret, 64 characters like Tiki's generated secrets.
+	TikiClientSecret = "tikidemosecret0123456789abcdefghijklmnopqrstuvwxyz0123456789abcd"
+	// TiltifyClientID is the Tiltify demo client id, shared by the V5 and v3 APIs.
+	TiltifyClientID = "tiltify-demo-client"
+	// TiltifyClientSecret is the Tiltify demo client secret, shared by the V5 and v3 APIs.
+	TiltifyClientSecret = "tiltify-demo-secret"
+	// OAuth2BasicClientID is the generic client that may only use client_secret_basic.
+	OAuth2BasicClientID = "oauth2-basic"
+	// OAuth2BasicClientSecret is OAuth2BasicClientID's secret.
+	OAuth2BasicClientSecret = "oauth2-basic-secret"
+	// OAuth2PostClientID is the generic client that may only use client_secret_post.
+	OAuth2PostClientID = "oauth2-post"
+	// OAuth2PostClientSecret is OAuth2PostClientID's secret.
+	OAuth2PostClientSecret = "oauth2-post-secret"
+)
+
+// Client authentication methods of the generic oauth2 clients (RFC 7591 names).
+const (
+	// AuthMethodBasic sends the credentials in an HTTP Basic Authorization header.
+	AuthMethodBasic = "client_secret_basic"
+	// AuthMethodPost sends client_id and client_secret in the form body.
+	AuthMethodPost = "client_secret_post"
+)
+
+// Client is a registered demo client.
+type Client struct {
+	// Provider is the route prefix the client belongs to: tilia, ils, tiki, tiltify, tiltify-v3 or oauth2.
+	Provider string
+	// ID is the client id.
+	ID string
+	// Secret is the client secret.
+	Secret string
+	// AuthMethod is set only for oauth2 clients: AuthMethodBasic or AuthMethodPost.
+	AuthMethod string
+}
+
+func demoClients() []Client {
+	return []Client{
+		{Provider: "tilia", ID: TiliaClientID, Secret: TiliaClientSecret},
+		{Provider: "ils", ID: ILSClientID, Secret: ILSClientSecret},
+		{Provider: "tiki", ID: TikiClientID, Secret: TikiClientSecret},
+		{Provider: "tiltify", ID: TiltifyClientID, Secret: TiltifyClientSecret},
+		{Provider: "tiltify-v3", ID: TiltifyClientID, Secret: TiltifyClientSecret},
+		{Provider: "oauth2", ID: OAuth2BasicClientID, Secret: OAuth2BasicClientSecret, AuthMethod: AuthMethodBasic},
+		{Provider: "oauth2", ID: OAuth2PostClientID, Secret: OAuth2PostClientSecret, AuthMethod: AuthMethodPost},
+	}
+}
+
+// findClient looks a client up by provider and id.
+func findClient(provider, id string) (Client, bool) {
+	for _, c := range demoClients() {
+		if c.Provider == provider && c.ID == id {
+			return c, true
+		}
+	}
+	return Client{}, false
+}
+
+// authenticate reports whether id and secret name a registered client of provider.
+func authenticate(provider, id, secret string) (Client, bool) {
+	c, ok := findClient(provider, id)
+	if !ok || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
+		return Client{}, false
+	}
+	return c, true
+}

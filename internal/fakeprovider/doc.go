@@ -1,0 +1,45 @@
+// Package fakeprovider is a test double for every OAuth2 provider tokctl speaks to.
+//
+// It is a real HTTP server on a loopback address that answers each provider's token
+// API exactly as the provider documents it and refuses every other request shape
+// (wrong method, content type, encoding, field set or client authentication) with a
+// 400, so a test that passes against it proves tokctl sends the real request shape.
+// It is deliberately stricter than the real servers, which tolerate some alternative
+// encodings (Tilia and Tiltify also take query parameters, Tiki also takes POST).
+//
+// Routes, relative to [Server.URL] (the name in brackets is the [Server.Count] key):
+//
+//	POST /tilia/token                   [tilia.token]          form body; comma-joined scope
+//	POST /ils/api/oauth/token           [ils.token]            JSON {clientId, clientSecret}
+//	GET  /tiki/api/oauth/access_token   [tiki.token]           query parameters only
+//	GET  /tiki/api/oauth/authorize      [tiki.authorize]
+//	POST /tiltify/oauth/token           [tiltify.token]        V5, JSON body
+//	GET  /tiltify/oauth/authorize       [tiltify.authorize]
+//	POST /tiltify-v3/oauth/token        [tiltify-v3.token]     legacy v3, form body + Basic
+//	GET  /tiltify-v3/oauth/authorize    [tiltify-v3.authorize]
+//	POST /oauth2/token                  [oauth2.token]         generic RFC 6749
+//	GET  /oauth2/authorize              [oauth2.authorize]
+//	GET  /api/whoami                    [api.whoami]           Bearer token introspection
+//	GET  /_fake/stats, POST /_fake/reset                       test control, not counted
+//
+// Registered demo clients (all fixed, see the constants):
+//
+//	tilia        TiliaClientID / TiliaClientSecret (the sample pair from Tilia's Auth API document);
+//	             scopes write_registrations, write_user_tokens, user_info, read_invoices,
+//	             write_invoices, read_kycs
+//	ils          ILSClientID / ILSClientSecret; no scopes
+//	tiki         TikiClientID / TikiClientSecret; scopes read, write, admin
+//	tiltify      TiltifyClientID / TiltifyClientSecret, shared by V5 and v3;
+//	             scopes public (the default), cause, webhooks:write
+//	oauth2       OAuth2BasicClientID / OAuth2BasicClientSecret (client_secret_basic only) and
+//	             OAuth2PostClientID / OAuth2PostClientSecret (client_secret_post only); any scope
+//
+// Authorize endpoints approve at once and redirect to any http redirect_uri on
+// 127.0.0.1, [::1] or localhost (any port), with code and state. The state parameter
+// is required. Codes are single use, live ten minutes, and are bound to the client,
+// the redirect_uri and, when one was sent, the S256 PKCE challenge.
+//
+// Access tokens are JWTs signed with an RSA-2048 key made at [Start] (see
+// [Server.PublicKey]), except Tiltify's, which are opaque like the real ones.
+// Refresh tokens rotate: each use revokes the old one.
+package fakeprovider

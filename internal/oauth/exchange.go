@@ -1,0 +1,129 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ErrorInfo is a provider's error body reduced to an RFC 6749 style code and
+// a human description.
+type ErrorInfo struct {
+	Code        string
+	Description string
+}
+
+// Text is the provider's error as one line.
+func (e ErrorInfo) Text() string {
+	switch {
+	case e.Code != "" && e.Description != "":
+		return e.Code + ": " + e.Description
+	case e.Code != "":
+		return e.Code
+	}
+	return e.Description
+}
+
+// Exchange is one token request and how to read its answer.
+type Exchange struct {
+	Request
+	// Grant is the grant type sent ("client_credentials", "refresh_token", …).
+	Grant string
+	// ParseError reads the provider's error body; nil means RFC 6749 §5.2.
+	ParseError func(status int, body []byte) ErrorInfo
+	// Parse describes the success body.
+	Parse ParseOptions
+	// CredentialsHint is the next step when the credentials are rejected.
+	CredentialsHint string
+}
+
+// Token sends ex and returns the token, or an error typed by what went
+// wrong: *UnavailableError, *CredentialsRejectedError, *LoginRequiredError
+// (a rejected refresh token) or *ProviderError.
+func (c *Client) Token(ctx context.Context, ex *Exchange) (*Token, error) {
+	resp, err := c.Do(ctx, &ex.Request)
+	if err != nil {
+		return nil, err
+	}
+	provider := ex.Provider
+	if resp.Status >= 300 && resp.Status < 400 {
+		return nil, &UnavailableError{Provider: provider, Status: resp.Status, Detail: "unexpected redirect from the token endpoint"}
+	}
+	if resp.Status >= 200 && resp.Status < 300 {
+		opts := ex.Parse
+		if opts.Now.IsZero() {
+			opts.Now = time.Now()
+		}
+		tok, err := ParseToken(resp.Body, opts)
+		if err != nil {
+			return nil, &UnavailableError{Provider: provider, Status: resp.Status, Detail: "unreadable response", Err: err}
+		}
+		return tok, nil
+	}
+	parse := ex.ParseError
+	if parse == nil {
+		parse = ParseRFC6749Error
+	}
+	info := parse(resp.Status, resp.Body)
+	if info.Code == "" && info.Description == "" && !looksJSON(resp.Body) && len(resp.Body) > 0 {
+		info.Description = describeNonJSON(resp.Body)
+	}
+	return nil, classify(provider, ex, resp.Status, info)
+}
+
+func classify(provider string, ex *Exchange, status int, info ErrorInfo) error {
+	switch {
+	case status == http.StatusTooManyRequests || status >= 500:
+		return &UnavailableError{Provider: provider, Status: status, Detail: info.Text()}
+	case ex.Grant == "refresh_token" && (info.Code == "invalid_grant" || status == http.StatusForbidden || status == http.StatusUnauthorized):
+		return &LoginRequiredError{Provider: provider, Reason: "the refresh token was rejected (" + fallback(info.Text(), http.StatusText(status)) + ")"}
+	case info.Code == "invalid_client" || info.Code == "unauthorized_client" ||
+		status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return &CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
+	}
+	return &ProviderError{Provider: provider, Status: status, Detail: info.Text()}
+}
+
+func fallback(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}
+
+func looksJSON(b []byte) bool {
+	s := strings.TrimSpace(string(b))
+	return strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")
+}
+
+// ParseRFC6749Error reads an RFC 6749 §5.2 error body {error, error_description}.
+func ParseRFC6749Error(_ int, body []byte) ErrorInfo {
+	var e struct {
+		Error            any    `json:"error"`
+		ErrorDescription string `json:"error_description"`
+		Message          string `json:"message"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return ErrorInfo{}
+	}
+	code, _ := e.Error.(string)
+	return ErrorInfo{Code: clean(code), Description: clean(fallback(e.ErrorDescription, e.Message))}
+}
+
+// clean makes provider text safe for a one-line message: no control
+// characters, bounded length.
+func clean(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	return truncate(s, 300)
+}
+
+// Clean is clean for adapters that assemble their own ErrorInfo.
+func Clean(s string) string { return clean(s) }

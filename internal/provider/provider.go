@@ -1,0 +1,233 @@
+// Package provider knows each token API tokctl speaks. One file per kind
+// (tilia.go, ils.go, tiki.go, tiltify.go, oauth2.go) registers an adapter
+// that turns Settings into requests; quirks stay in their adapter's file.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/tokctl/tokctl/internal/oauth"
+)
+
+// Provider is one configured token source.
+type Provider interface {
+	// Name is the instance name ("tilia", "tilia-staging").
+	Name() string
+	// Kind is the adapter ("tilia", "oauth2").
+	Kind() string
+	// Endpoint is the token URL; a stored token is served only for the same endpoint.
+	Endpoint() string
+	// AuthURL is the authorization endpoint, empty without a browser flow.
+	AuthURL() string
+	// ClientID is the configured client id, possibly empty.
+	ClientID() string
+	// Scopes are the scopes a token request asks for (configured or default).
+	Scopes() []string
+	// Flows lists the grants the provider supports, e.g. "client_credentials".
+	Flows() []string
+	// Check reports a missing or invalid setting as an *oauth.ConfigError,
+	// before any request is sent.
+	Check() error
+	// ClientCredentials fetches a token with the client credentials grant.
+	ClientCredentials(ctx context.Context, c Credentials) (*oauth.Token, error)
+}
+
+// Credentials identify the client to the token endpoint.
+type Credentials struct {
+	ID     string
+	Secret string
+}
+
+// Settings are a provider's resolved configuration (defaults not yet applied).
+type Settings struct {
+	Name         string
+	Kind         string
+	ClientID     string
+	ClientSecret string
+	TokenURL     string
+	AuthURL      string
+	RedirectURI  string
+	// URL is a self-hosted provider's base URL.
+	URL string
+	// Env picks a provider's environment ("staging").
+	Env string
+	// API picks a provider's API version ("v3").
+	API string
+	// AuthMethod is the client authentication: client_secret_basic or client_secret_post.
+	AuthMethod string
+	Scopes     []string
+}
+
+// Keys are the setting names of the config file (providers.NAME.KEY) and of
+// the environment (TOKCTL_NAME_KEY).
+var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "scopes"}
+
+// Set assigns the setting key; scopes may be separated by commas or white space.
+func (s *Settings) Set(key, value string) {
+	switch key {
+	case "kind":
+		s.Kind = value
+	case "client_id":
+		s.ClientID = value
+	case "client_secret":
+		s.ClientSecret = value
+	case "token_url":
+		s.TokenURL = value
+	case "auth_url":
+		s.AuthURL = value
+	case "redirect_uri":
+		s.RedirectURI = value
+	case "url":
+		s.URL = value
+	case "env":
+		s.Env = value
+	case "api":
+		s.API = value
+	case "auth_method":
+		s.AuthMethod = value
+	case "scopes":
+		s.Scopes = oauth.SplitScopes(value, ",")
+	}
+}
+
+// EnvVar is the environment variable that sets key for provider name.
+func EnvVar(name, key string) string {
+	return "TOKCTL_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_" + strings.ToUpper(key)
+}
+
+var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// ValidName reports whether name can name a provider instance.
+func ValidName(name string) bool { return validName.MatchString(name) }
+
+// Kind describes one adapter.
+type Kind struct {
+	Name string
+	// BuiltIn kinds exist as a provider of the same name without configuration.
+	BuiltIn bool
+	// Summary is one line for `tokctl providers`.
+	Summary string
+	New     func(s Settings, hc *oauth.Client) Provider
+}
+
+// kinds is filled by the adapters' init functions and read-only afterwards.
+var kinds = map[string]Kind{}
+
+func register(k Kind) { kinds[k.Name] = k }
+
+// Kinds lists the adapters, sorted by name.
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(kinds))
+	for _, k := range kinds {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// BuiltIn lists the names of the built-in providers.
+func BuiltIn() []string {
+	var names []string
+	for _, k := range Kinds() {
+		if k.BuiltIn {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
+// IsBuiltIn reports whether name is a built-in provider.
+func IsBuiltIn(name string) bool {
+	k, ok := kinds[name]
+	return ok && k.BuiltIn
+}
+
+// New builds the provider that s describes. An empty Kind means the built-in
+// provider of the same name.
+func New(s Settings, hc *oauth.Client) (Provider, error) {
+	kind := s.Kind
+	if kind == "" {
+		kind = s.Name
+	}
+	k, ok := kinds[kind]
+	if !ok {
+		if s.Kind == "" {
+			return nil, &oauth.ConfigError{Provider: s.Name, Msg: "unknown provider; see `tokctl providers`, or add it to the config file with a `kind`"}
+		}
+		return nil, &oauth.ConfigError{Provider: s.Name, Msg: fmt.Sprintf("unknown kind %q (one of %s)", s.Kind, strings.Join(kindNames(), ", "))}
+	}
+	s.Kind = k.Name
+	return k.New(s, hc), nil
+}
+
+func kindNames() []string {
+	var names []string
+	for _, k := range Kinds() {
+		names = append(names, k.Name)
+	}
+	return names
+}
+
+// base carries what every adapter has.
+type base struct {
+	s        Settings
+	tokenURL string
+	authURL  string
+	scopes   []string
+	hc       *oauth.Client
+}
+
+func newBase(s Settings, hc *oauth.Client, tokenURL, authURL string, defaultScopes []string) base {
+	b := base{s: s, tokenURL: tokenURL, authURL: authURL, scopes: s.Scopes, hc: hc}
+	if s.TokenURL != "" {
+		b.tokenURL = s.TokenURL
+	}
+	if s.AuthURL != "" {
+		b.authURL = s.AuthURL
+	}
+	if len(b.scopes) == 0 {
+		b.scopes = defaultScopes
+	}
+	return b
+}
+
+func (b *base) Name() string     { return b.s.Name }
+func (b *base) Kind() string     { return b.s.Kind }
+func (b *base) Endpoint() string { return b.tokenURL }
+func (b *base) AuthURL() string  { return b.authURL }
+func (b *base) ClientID() string { return b.s.ClientID }
+func (b *base) Scopes() []string { return slices.Clone(b.scopes) }
+
+// checkEndpoints validates the URLs a provider will use.
+func (b *base) checkEndpoints(missingHint string) error {
+	if b.tokenURL == "" {
+		return &oauth.ConfigError{Provider: b.s.Name, Msg: missingHint}
+	}
+	if err := oauth.CheckEndpoint(b.s.Name, b.tokenURL); err != nil {
+		return err
+	}
+	if b.authURL != "" {
+		return oauth.CheckEndpoint(b.s.Name, b.authURL)
+	}
+	return nil
+}
+
+// credentialsHint tells how to supply client credentials.
+func (b *base) credentialsHint() string {
+	return fmt.Sprintf("check %s and %s", EnvVar(b.s.Name, "client_id"), EnvVar(b.s.Name, "client_secret"))
+}
+
+// configError is a ConfigError for this provider.
+func (b *base) configError(format string, args ...any) error {
+	return &oauth.ConfigError{Provider: b.s.Name, Msg: fmt.Sprintf(format, args...)}
+}
+
+// settingHint names the three ways to set key, for error messages.
+func settingHint(name, key string) string {
+	return fmt.Sprintf("set `%s` under providers.%s in the config file, or %s", key, name, EnvVar(name, key))
+}

@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	gokeyring "github.com/zalando/go-keyring"
+)
+
+// ErrUnreachable is wrapped by every error that means the OS keyring could not
+// be reached at all (no session bus, no Secret Service, no answer in time), as
+// opposed to a keyring that answered with an error.
+var ErrUnreachable = errors.New("keyring unreachable")
+
+// Keyring stores values in the OS keyring through go-keyring, with the key as
+// the keyring's user name.
+type Keyring struct {
+	// Service is the keyring service name; "tokctl" when empty.
+	Service string
+	// Timeout bounds every keyring call; 3s when zero.
+	Timeout time.Duration
+
+	// bus is where the session-bus lookup reads from; the zero value reads
+	// the real environment and /run/user/<uid> (tests replace it).
+	bus busEnv
+}
+
+const (
+	defaultKeyringService = "tokctl"
+	defaultKeyringTimeout = 3 * time.Second
+)
+
+// Name reports "keyring".
+func (k Keyring) Name() string { return "keyring" }
+
+// Get returns the value stored under key, or ErrNotFound.
+func (k Keyring) Get(ctx context.Context, key string) ([]byte, error) {
+	var v string
+	err := k.call(ctx, func() (err error) {
+		v, err = gokeyring.Get(k.service(), key)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []byte(v), nil
+}
+
+// Set stores value under key, replacing any old value.
+func (k Keyring) Set(ctx context.Context, key string, value []byte) error {
+	return k.call(ctx, func() error {
+		return gokeyring.Set(k.service(), key, string(value))
+	})
+}
+
+// Delete removes key; deleting a missing key is not an error.
+func (k Keyring) Delete(ctx context.Context, key string) error {
+	err := k.call(ctx, func() error {
+		return gokeyring.Delete(k.service(), key)
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (k Keyring) service() string {
+	if k.Service == "" {
+		return defaultKeyringService
+	}
+	return k.Service
+}
+
+func (k Keyring) timeout() time.Duration {
+	if k.Timeout <= 0 {
+		return defaultKeyringTimeout
+	}
+	return k.Timeout
+}
+
+// call runs op, which talks to the keyring, in its own goroutine: neither
+// go-keyring nor godbus has a timeout, and a session bus or Secret Service
+// that accepts a connection but never answers would hang tokctl forever.
+// A call that gives up leaves its goroutine blocked; tokctl is a short-lived
+// process and the caller falls back to the file store, so that is acceptable.
+func (k Keyring) call(ctx context.Context, op func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Checked before go-keyring is touched: without a bus, godbus would run
+	// dbus-launch and leave a stray daemon behind.
+	if reason := k.bus.missing(); reason != "" {
+		return &unreachableError{reason: reason}
+	}
+	done := make(chan error, 1)
+	go func() {
+		if err := connectBus(); err != nil {
+			done <- err
+			return
+		}
+		done <- op()
+	}()
+	timer := time.NewTimer(k.timeout())
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return classify(err)
+	case <-timer.C:
+		return &unreachableError{reason: fmt.Sprintf("keyring did not answer within %v", k.timeout())}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// classify maps go-keyring's and godbus's errors onto this package's.
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrUnreachable):
+		return err
+	case errors.Is(err, gokeyring.ErrNotFound):
+		return ErrNotFound
+	case isConnectionError(err):
+		return &unreachableError{reason: err.Error(), err: err}
+	}
+	return fmt.Errorf("keyring: %w", err)
+}
+
+// unreachableError is an ErrUnreachable with a short human reason, which the
+// fallback's warning quotes.
+type unreachableError struct {
+	reason string
+	err    error
+}
+
+func (e *unreachableError) Error() string { return ErrUnreachable.Error() + ": " + e.reason }
+
+func (e *unreachableError) Is(target error) bool { return target == ErrUnreachable }
+
+func (e *unreachableError) Unwrap() error { return e.err }
+
+// unreachableReason is the short reason of an ErrUnreachable error.
+func unreachableReason(err error) string {
+	var ue *unreachableError
+	if errors.As(err, &ue) {
+		return ue.reason
+	}
+	return err.Error()
+}
