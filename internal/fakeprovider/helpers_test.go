@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -188,3 +189,5 @@ func (c *clock) advance(d time.Duration) {
 const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 
 func challenge() string { return s256(verifier) }
+
+func itoa(i int) string { return strconv.Itoa(i) }

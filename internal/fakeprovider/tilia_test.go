@@ -1,6 +1,7 @@
 package fakeprovider
 
 import (
+	"cmp"
 	"net/http"
 	"testing"
 )
@@ -60,9 +61,9 @@ func TestTiliaToken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := start(t, tc.opts)
 			rq := tc.rq
-			rq.method = cmpOr(rq.method, http.MethodPost)
-			rq.path = cmpOr(rq.path, "/tilia/token")
-			rq.contentType = cmpOr(rq.contentType, formType)
+			rq.method = cmp.Or(rq.method, http.MethodPost)
+			rq.path = cmp.Or(rq.path, "/tilia/token")
+			rq.contentType = cmp.Or(rq.contentType, formType)
 			if rq.contentType == "-" {
 				rq.contentType = ""
 			}
@@ -94,11 +95,4 @@ func wantTiliaError(t *testing.T, r reply) {
 	if r.status == 401 && msgs[0] != "Unauthorized client or scope" {
 		t.Errorf("401 message %v", msgs[0])
 	}
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
