@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,11 +19,19 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "fakeprovider:", err)
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage): // the flag package has already explained
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, err) // errors from fakeprovider already name it
 		os.Exit(1)
 	}
 }
+
+// errUsage marks a command line the flag package has already reported on stderr.
+var errUsage = errors.New("usage")
 
 // config is the parsed command line.
 type config struct {
@@ -62,13 +71,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.opts.TiliaExpiresAsNumber, "tilia-expires-number", false, "send Tilia's expires_in as a number, not a string")
 	fs.DurationVar(&cfg.opts.TTL, "ttl", 0, "override every access-token lifetime (e.g. 30s)")
 	if err := fs.Parse(args); err != nil {
-		return config{}, err
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, err
+		}
+		return config{}, errUsage
 	}
 	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return config{}, fmt.Errorf("fakeprovider: unexpected arguments %q", fs.Args())
 	}
 	if cfg.opts.TTL < 0 {
-		return config{}, fmt.Errorf("-ttl must not be negative")
+		return config{}, errors.New("fakeprovider: -ttl must not be negative")
 	}
 	return cfg, nil
 }
@@ -78,18 +90,18 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 func writeAtomic(path, content string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".fakeprovider-addr-*")
 	if err != nil {
-		return fmt.Errorf("write -addr-file: %w", err)
+		return fmt.Errorf("fakeprovider: write -addr-file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op once renamed
 	if _, err := tmp.WriteString(content); err != nil {
 		_ = tmp.Close()
-		return fmt.Errorf("write -addr-file: %w", err)
+		return fmt.Errorf("fakeprovider: write -addr-file: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write -addr-file: %w", err)
+		return fmt.Errorf("fakeprovider: write -addr-file: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write -addr-file: %w", err)
+		return fmt.Errorf("fakeprovider: write -addr-file: %w", err)
 	}
 	return nil
 }

@@ -65,10 +65,11 @@ func setupScript(e *testscript.Env, bus string) error {
 	e.Setenv("FAKE", srv.URL())
 	e.Setenv("FAKE_LOCALHOST", strings.Replace(srv.URL(), "127.0.0.1", "localhost", 1))
 	for _, c := range srv.Clients() {
-		name := strings.ToUpper(strings.NewReplacer("-", "_").Replace(c.Provider))
-		if c.AuthMethod != "" {
-			name += "_" + strings.ToUpper(strings.TrimPrefix(c.AuthMethod, "client_secret_"))
+		name := c.Provider
+		if c.Provider == "oauth2" {
+			name = c.ID // several clients: OAUTH2_BASIC_ID, OAUTH2_POST_ID, OAUTH2_RESERVED_ID
 		}
+		name = strings.ToUpper(strings.NewReplacer("-", "_", ":", "_").Replace(name))
 		e.Setenv(name+"_ID", c.ID)
 		e.Setenv(name+"_SECRET", c.Secret)
 	}

@@ -29,6 +29,12 @@ const (
 	OAuth2PostClientID = "oauth2-post"
 	// OAuth2PostClientSecret is OAuth2PostClientID's secret.
 	OAuth2PostClientSecret = "oauth2-post-secret"
+	// OAuth2ReservedClientID is a client_secret_basic client whose id and
+	// secret hold characters that RFC 6749 §2.3.1 requires to be
+	// form-encoded before base64: a client that skips that step fails.
+	OAuth2ReservedClientID = "oauth2:reserved"
+	// OAuth2ReservedClientSecret is OAuth2ReservedClientID's secret.
+	OAuth2ReservedClientSecret = "s3cr:t+%/ &=é"
 )
 
 // Client authentication methods of the generic oauth2 clients (RFC 7591 names).
@@ -60,6 +66,7 @@ func demoClients() []Client {
 		{Provider: "tiltify-v3", ID: TiltifyClientID, Secret: TiltifyClientSecret},
 		{Provider: "oauth2", ID: OAuth2BasicClientID, Secret: OAuth2BasicClientSecret, AuthMethod: AuthMethodBasic},
 		{Provider: "oauth2", ID: OAuth2PostClientID, Secret: OAuth2PostClientSecret, AuthMethod: AuthMethodPost},
+		{Provider: "oauth2", ID: OAuth2ReservedClientID, Secret: OAuth2ReservedClientSecret, AuthMethod: AuthMethodBasic},
 	}
 }
 
