@@ -17,5 +17,8 @@ else
   "${gotest[@]}"
 fi
 
-# A short fuzzing pass over the parsers of untrusted input (seed corpus + a few seconds).
-go test -run '^$' -fuzz '^FuzzParse$' -fuzztime "${FUZZTIME:-5s}" ./internal/jwt
+# A short fuzzing pass over each parser of untrusted input (seed corpus + a few seconds each).
+fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-5s}" "$2"; }
+fuzz FuzzParse ./internal/jwt
+fuzz FuzzParseToken ./internal/oauth
+fuzz FuzzErrorParsers ./internal/provider

@@ -115,6 +115,13 @@ func cmp[T int | time.Duration](v, def T) T {
 }
 
 func retryable(resp *Response, err error) bool {
+	// An answer read and refused (too large) or a request that cannot be
+	// built gives the same result when tried again.
+	var ue *UnavailableError
+	var ce *ConfigError
+	if errors.As(err, &ue) || errors.As(err, &ce) {
+		return false
+	}
 	if err != nil {
 		return true
 	}
@@ -123,15 +130,22 @@ func retryable(resp *Response, err error) bool {
 
 // backoff is full-jitter exponential backoff: 250ms, 500ms, 1s, … capped at 4s.
 func backoff(attempt int) time.Duration {
-	base := min(250*time.Millisecond<<(attempt-1), 4*time.Second)
+	base := 4 * time.Second
+	if attempt <= 5 { // larger shifts overflow
+		base = min(250*time.Millisecond<<(attempt-1), base)
+	}
 	return base/2 + rand.N(base/2+1)
 }
+
+// maxRetryAfter caps a Retry-After in seconds; anything near it exceeds MaxRetryWait anyway.
+const maxRetryAfter = 24 * 3600
 
 // retryHint reads Retry-After (seconds or HTTP-date), else the provider's own hint.
 func retryHint(h http.Header, providerHint func(http.Header) (time.Duration, bool)) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-			return time.Duration(secs) * time.Second, true
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+			// Cap before multiplying: a huge value would overflow to a negative wait.
+			return time.Duration(min(secs, maxRetryAfter)) * time.Second, true
 		}
 		if t, err := http.ParseTime(v); err == nil {
 			return max(time.Until(t), 0), true
@@ -166,7 +180,8 @@ func wrapNetErr(provider string, err error) error {
 		return nil
 	}
 	var ue *UnavailableError
-	if errors.As(err, &ue) {
+	var ce *ConfigError
+	if errors.As(err, &ue) || errors.As(err, &ce) {
 		return err
 	}
 	return &UnavailableError{Provider: provider, Err: err}

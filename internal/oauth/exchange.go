@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ErrorInfo is a provider's error body reduced to an RFC 6749 style code and
@@ -98,25 +99,29 @@ func looksJSON(b []byte) bool {
 	return strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")
 }
 
-// ParseRFC6749Error reads an RFC 6749 §5.2 error body {error, error_description}.
+// ParseRFC6749Error reads an RFC 6749 §5.2 error body {error, error_description}
+// (or league/oauth2-server's "message"). Fields of an unexpected type are
+// ignored one by one, so a stray number does not hide the error code.
 func ParseRFC6749Error(_ int, body []byte) ErrorInfo {
 	var e struct {
-		Error            any    `json:"error"`
-		ErrorDescription string `json:"error_description"`
-		Message          string `json:"message"`
+		Error            any `json:"error"`
+		ErrorDescription any `json:"error_description"`
+		Message          any `json:"message"`
 	}
 	if json.Unmarshal(body, &e) != nil {
 		return ErrorInfo{}
 	}
 	code, _ := e.Error.(string)
-	return ErrorInfo{Code: clean(code), Description: clean(fallback(e.ErrorDescription, e.Message))}
+	desc, _ := e.ErrorDescription.(string)
+	msg, _ := e.Message.(string)
+	return ErrorInfo{Code: clean(code), Description: clean(fallback(desc, msg))}
 }
 
 // clean makes provider text safe for a one-line message: no control
 // characters, bounded length.
 func clean(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) { // C0, DEL and C1 (e.g. U+009B, an 8-bit CSI)
 			return ' '
 		}
 		return r

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Token is an access token as a provider issued it.
@@ -100,7 +101,8 @@ func decodeObject(body []byte, v any) error {
 		}
 		return fmt.Errorf("%w: invalid JSON", ErrMalformed)
 	}
-	if dec.More() {
+	// dec.More misses a stray '}' or ']' after the object; compare offsets instead.
+	if dec.InputOffset() != int64(len(trimmed)) {
 		return fmt.Errorf("%w: trailing data after the JSON object", ErrMalformed)
 	}
 	return nil
@@ -159,6 +161,10 @@ func deref(p *string) string {
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	// Cut on a rune boundary so the result stays valid UTF-8.
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

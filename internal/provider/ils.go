@@ -36,7 +36,8 @@ func (p *ils) Flows() []string { return []string{"client_credentials"} }
 
 func (p *ils) Check() error {
 	if len(p.scopes) > 0 {
-		return p.configError("ILS tokens have no scopes: remove --scope and the `scopes` setting")
+		return p.configError("ILS tokens have no scopes: remove --scope, `scopes` under providers.%s in the config file, and %s",
+			p.s.Name, EnvVar(p.s.Name, "scopes"))
 	}
 	return p.checkEndpoints("")
 }

@@ -36,7 +36,7 @@ func (p *oauth2) Check() error {
 	switch p.s.AuthMethod {
 	case "", authBasic, authPost:
 	default:
-		return p.configError("unknown auth_method %q: use %s or %s", p.s.AuthMethod, authBasic, authPost)
+		return p.configError("unknown auth_method %q: use %s or %s (%s)", p.s.AuthMethod, authBasic, authPost, settingHint(p.s.Name, "auth_method"))
 	}
 	return p.checkEndpoints("no token endpoint: " + settingHint(p.s.Name, "token_url"))
 }

@@ -6,7 +6,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -100,10 +99,20 @@ func EnvVar(name, key string) string {
 	return "TOKCTL_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_" + strings.ToUpper(key)
 }
 
-var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-
-// ValidName reports whether name can name a provider instance.
-func ValidName(name string) bool { return validName.MatchString(name) }
+// ValidName reports whether name can name a provider instance: 1 to 64
+// lower-case letters, digits, '-' and '_', starting with a letter or digit.
+// (A loop, not a regexp: compiling one would cost every start of tokctl.)
+func ValidName(name string) bool {
+	if name == "" || len(name) > 64 || name[0] == '-' || name[0] == '_' {
+		return false
+	}
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // Kind describes one adapter.
 type Kind struct {

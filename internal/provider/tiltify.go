@@ -50,7 +50,7 @@ func (p *tiltify) Check() error {
 	switch strings.ToLower(p.s.API) {
 	case "", "v5", "v3":
 	default:
-		return p.configError("unknown api %q: use v5 (the default) or v3", p.s.API)
+		return p.configError("unknown api %q: use v5 (the default) or v3 (%s)", p.s.API, settingHint(p.s.Name, "api"))
 	}
 	return p.checkEndpoints("")
 }
