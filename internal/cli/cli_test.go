@@ -2,12 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/oauth"
@@ -157,5 +160,50 @@ func TestRoundDuration(t *testing.T) {
 		if got := roundDuration(d); got != want {
 			t.Errorf("roundDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestNewCmdTokenGet checks that flags and arguments reach TokenGetOptions,
+// and that bad ones are usage errors (exit 2) before any work starts.
+func TestNewCmdTokenGet(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		want     TokenGetOptions
+		wantCode int
+	}{
+		{"defaults", []string{"tilia"}, TokenGetOptions{Provider: "tilia", Output: "token", MinTTL: time.Minute}, 0},
+		{"all flags", []string{"ils", "-o", "json", "--scope", "a", "--scope", "b c", "--min-ttl", "5m", "--no-cache"},
+			TokenGetOptions{Provider: "ils", Output: "json", Scopes: []string{"a", "b c"}, MinTTL: 5 * time.Minute, NoCache: true}, 0},
+		{"unknown output", []string{"ils", "-o", "yaml"}, TokenGetOptions{}, 2},
+		{"negative min-ttl", []string{"ils", "--min-ttl", "-1s"}, TokenGetOptions{}, 2},
+		{"no provider", nil, TokenGetOptions{}, 2},
+		{"two providers", []string{"ils", "tilia"}, TokenGetOptions{}, 2},
+		{"secret flag does not exist", []string{"ils", "--client-secret", "x"}, TokenGetOptions{}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
+			var got *TokenGetOptions
+			cmd := NewCmdTokenGet(f, func(_ context.Context, o *TokenGetOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
+			err := cmd.Execute()
+			if code := exitCode(err); code != tt.wantCode {
+				t.Fatalf("exit code %d (%v), want %d", code, err, tt.wantCode)
+			}
+			if tt.wantCode != 0 {
+				if got != nil {
+					t.Error("the command ran despite a usage error")
+				}
+				return
+			}
+			got.f = nil
+			if fmt.Sprint(*got) != fmt.Sprint(tt.want) {
+				t.Errorf("options = %+v, want %+v", *got, tt.want)
+			}
+		})
 	}
 }
