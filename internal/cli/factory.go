@@ -5,7 +5,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -35,9 +34,10 @@ type Factory struct {
 	Timeout    time.Duration
 	Verbose    bool
 
-	cfg     *config.Config
-	backend store.Backend
-	http    *oauth.Client
+	cfg      *config.Config
+	backend  store.Backend
+	stateDir string
+	http     *oauth.Client
 }
 
 // Config loads the config file once.
@@ -71,7 +71,7 @@ func (f *Factory) Store() (store.Backend, error) {
 		}
 		kind = cfg.Store()
 	}
-	dir, err := store.DefaultDir()
+	dir, err := f.StateDir()
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +81,18 @@ func (f *Factory) Store() (store.Backend, error) {
 	}
 	f.backend = b
 	return b, nil
+}
+
+// StateDir is the directory of the file store and the locks.
+func (f *Factory) StateDir() (string, error) {
+	if f.stateDir == "" {
+		dir, err := store.DefaultDir()
+		if err != nil {
+			return "", err
+		}
+		f.stateDir = dir
+	}
+	return f.stateDir, nil
 }
 
 // HTTP returns the token-request client.
@@ -168,7 +180,3 @@ func (f *Factory) warnf(format string, args ...any) {
 func (f *Factory) infof(format string, args ...any) {
 	fmt.Fprintf(f.IO.ErrOut, "tokctl: "+format+"\n", args...)
 }
-
-var errNotFound = store.ErrNotFound
-
-func isNotFound(err error) bool { return errors.Is(err, errNotFound) }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -51,9 +52,9 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	if err := b.Delete(ctx, store.TokenKey(opts.Provider)); err != nil {
 		return err
 	}
-	what := "no stored token"
-	if getErr == nil || !isNotFound(getErr) {
-		what = "removed the stored token"
+	what := "removed the stored token"
+	if errors.Is(getErr, store.ErrNotFound) {
+		what = "no stored token"
 	}
 	if opts.All {
 		if err := b.Delete(ctx, store.SecretKey(opts.Provider)); err != nil {

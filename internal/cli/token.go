@@ -131,7 +131,7 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 		return rec, nil
 	}
 	if b.Name() != "none" {
-		dir, err := store.DefaultDir()
+		dir, err := f.StateDir()
 		if err != nil {
 			return nil, err
 		}

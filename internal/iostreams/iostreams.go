@@ -16,18 +16,16 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	stdinTTY, stdoutTTY, stderrTTY bool
-	noColor                        bool
+	stdoutTTY bool
+	noColor   bool
 }
 
 // System returns the process's streams.
 func System() *IOStreams {
-	_, noColor := os.LookupEnv("NO_COLOR")
+	noColor := os.Getenv("NO_COLOR") != "" // no-color.org: set and not empty
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		noColor:   noColor || os.Getenv("TERM") == "dumb",
 	}
 }
@@ -37,15 +35,6 @@ func Test(in io.Reader, out, errOut io.Writer) *IOStreams {
 	return &IOStreams{In: in, Out: out, ErrOut: errOut, noColor: true}
 }
 
-// IsStdinTTY reports whether stdin is a terminal (prompts are possible).
-func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
-
-// IsStdoutTTY reports whether stdout is a terminal.
-func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
-
 // ColorEnabled reports whether output to stdout may be coloured: only on a
 // terminal, and never with NO_COLOR set.
 func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.noColor }
-
-// ColorEnabledStderr is ColorEnabled for stderr.
-func (s *IOStreams) ColorEnabledStderr() bool { return s.stderrTTY && !s.noColor }
