@@ -6,6 +6,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -34,6 +35,47 @@ type Provider interface {
 	Check() error
 	// ClientCredentials fetches a token with the client credentials grant.
 	ClientCredentials(ctx context.Context, c Credentials) (*oauth.Token, error)
+	// RedirectURI is the configured redirect_uri, empty for tokctl's default
+	// (http://127.0.0.1:<ephemeral port>/callback).
+	RedirectURI() string
+	// PKCE reports whether the browser login sends a PKCE S256 challenge.
+	PKCE() bool
+	// PublicClient reports whether the client authenticates without a secret.
+	PublicClient() bool
+	// AuthCodeURL is the authorization URL the browser login opens.
+	AuthCodeURL(r AuthRequest) string
+	// Exchange redeems an authorization code (authorization-code grant).
+	Exchange(ctx context.Context, c Credentials, x CodeExchange) (*oauth.Token, error)
+	// Refresh gets a new token with a refresh token; the provider may rotate it.
+	Refresh(ctx context.Context, c Credentials, refreshToken string) (*oauth.Token, error)
+}
+
+// Grant types, as Flows lists them.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantAuthorizationCode = "authorization_code"
+	GrantRefreshToken      = "refresh_token"
+)
+
+// Supports reports whether p offers the grant.
+func Supports(p Provider, grant string) bool { return slices.Contains(p.Flows(), grant) }
+
+// AuthRequest is what an authorization URL carries besides the provider's
+// own settings.
+type AuthRequest struct {
+	ClientID    string
+	RedirectURI string
+	State       string
+	// Challenge is the PKCE S256 code challenge; empty sends none.
+	Challenge string
+}
+
+// CodeExchange is an authorization code to redeem.
+type CodeExchange struct {
+	Code        string
+	RedirectURI string
+	// Verifier is the PKCE code verifier; empty when no challenge was sent.
+	Verifier string
 }
 
 // Credentials identify the client to the token endpoint.
@@ -59,12 +101,14 @@ type Settings struct {
 	API string
 	// AuthMethod is the client authentication: client_secret_basic or client_secret_post.
 	AuthMethod string
-	Scopes     []string
+	// PKCE is "false" to send no PKCE challenge; empty means the adapter's default.
+	PKCE   string
+	Scopes []string
 }
 
 // Keys are the setting names of the config file (providers.NAME.KEY) and of
 // the environment (TOKCTL_NAME_KEY).
-var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "scopes"}
+var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "pkce", "scopes"}
 
 // Set assigns the setting key; scopes may be separated by commas or white space.
 func (s *Settings) Set(key, value string) {
@@ -89,6 +133,8 @@ func (s *Settings) Set(key, value string) {
 		s.API = value
 	case "auth_method":
 		s.AuthMethod = value
+	case "pkce":
+		s.PKCE = value
 	case "scopes":
 		s.Scopes = oauth.SplitScopes(value, ",")
 	}
@@ -212,8 +258,66 @@ func (b *base) AuthURL() string  { return b.authURL }
 func (b *base) ClientID() string { return b.s.ClientID }
 func (b *base) Scopes() []string { return slices.Clone(b.scopes) }
 
+func (b *base) RedirectURI() string { return b.s.RedirectURI }
+
+// PublicClient is false: only the generic kind knows public clients.
+func (b *base) PublicClient() bool { return false }
+
+// PKCE is on unless the setting says false; adapters whose API cannot take
+// a challenge override it.
+func (b *base) PKCE() bool { return !strings.EqualFold(b.s.PKCE, "false") }
+
+// AuthCodeURL builds the RFC 6749 §4.1.1 authorization request every
+// adapter with a browser login uses, with RFC 7636 S256 when a challenge is
+// given; scopes are space-delimited.
+func (b *base) AuthCodeURL(r AuthRequest) string {
+	q := url.Values{
+		"client_id":     {r.ClientID},
+		"response_type": {"code"},
+		"redirect_uri":  {r.RedirectURI},
+		"state":         {r.State},
+	}
+	if len(b.scopes) > 0 {
+		q.Set("scope", strings.Join(b.scopes, " "))
+	}
+	if r.Challenge != "" {
+		q.Set("code_challenge", r.Challenge)
+		q.Set("code_challenge_method", "S256")
+	}
+	sep := "?"
+	if strings.Contains(b.authURL, "?") {
+		sep = "&"
+	}
+	return b.authURL + sep + q.Encode()
+}
+
+// Exchange and Refresh are refused by adapters without those grants.
+func (b *base) Exchange(context.Context, Credentials, CodeExchange) (*oauth.Token, error) {
+	return nil, b.noGrant(GrantAuthorizationCode)
+}
+
+func (b *base) Refresh(context.Context, Credentials, string) (*oauth.Token, error) {
+	return nil, b.noGrant(GrantRefreshToken)
+}
+
+func (b *base) noGrant(grant string) error {
+	return b.configError("%s has no %s grant", b.s.Kind, grant)
+}
+
+// checkPKCE validates the pkce setting.
+func (b *base) checkPKCE() error {
+	switch strings.ToLower(b.s.PKCE) {
+	case "", "true", "false":
+		return nil
+	}
+	return b.configError("pkce must be true or false, not %q (%s)", b.s.PKCE, settingHint(b.s.Name, "pkce"))
+}
+
 // checkEndpoints validates the URLs a provider will use.
 func (b *base) checkEndpoints(missingHint string) error {
+	if err := b.checkPKCE(); err != nil {
+		return err
+	}
 	if b.tokenURL == "" {
 		return &oauth.ConfigError{Provider: b.s.Name, Msg: missingHint}
 	}

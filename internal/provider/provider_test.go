@@ -330,10 +330,13 @@ func TestDefaultEndpoints(t *testing.T) {
 		{"tiltify configured scopes", Settings{Name: "tiltify", Scopes: []string{"cause"}}, "https://v5api.tiltify.com/oauth/token", "https://v5api.tiltify.com/oauth/authorize", []string{"cause"},
 			[]string{"client_credentials", "authorization_code", "refresh_token"}},
 		{"tiki from url", Settings{Name: "tiki", URL: "https://wiki.example.org/"}, "https://wiki.example.org/api/oauth/access_token", "https://wiki.example.org/api/oauth/authorize", nil,
-			[]string{"client_credentials"}},
-		{"tiki without url", Settings{Name: "tiki"}, "", "", nil, []string{"client_credentials"}},
+			[]string{"client_credentials", "authorization_code", "refresh_token"}},
+		{"tiki without url", Settings{Name: "tiki"}, "", "", nil, []string{"client_credentials", "authorization_code", "refresh_token"}},
 		{"oauth2", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ClientID: "abc"}, "https://idp.example.com/token", "", nil,
-			[]string{"client_credentials"}},
+			[]string{"client_credentials", "refresh_token"}},
+		{"oauth2 with auth_url", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthURL: "https://idp.example.com/authorize"},
+			"https://idp.example.com/token", "https://idp.example.com/authorize", nil,
+			[]string{"client_credentials", "authorization_code", "refresh_token"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -474,6 +477,7 @@ func TestSettingsSet(t *testing.T) {
 		{"env", "env", "x", func(s Settings) bool { return s.Env == "x" }},
 		{"api", "api", "x", func(s Settings) bool { return s.API == "x" }},
 		{"auth_method", "auth_method", "x", func(s Settings) bool { return s.AuthMethod == "x" }},
+		{"pkce", "pkce", "false", func(s Settings) bool { return s.PKCE == "false" }},
 		{"unknown key ignored", "colour", "x", func(s Settings) bool { return reflect.ValueOf(s).IsZero() }},
 	}
 	for _, tt := range tests {
@@ -489,7 +493,7 @@ func TestSettingsSet(t *testing.T) {
 		var s Settings
 		s.Set(k, "v")
 		if s.Kind == "" && s.ClientID == "" && s.ClientSecret == "" && s.TokenURL == "" && s.AuthURL == "" && s.RedirectURI == "" &&
-			s.URL == "" && s.Env == "" && s.API == "" && s.AuthMethod == "" && len(s.Scopes) == 0 {
+			s.URL == "" && s.Env == "" && s.API == "" && s.AuthMethod == "" && s.PKCE == "" && len(s.Scopes) == 0 {
 			t.Errorf("Set(%q) changes nothing", k)
 		}
 	}

@@ -17,7 +17,7 @@ func init() {
 	register(Kind{
 		Name:    "tiki",
 		BuiltIn: true,
-		Summary: "Tiki Wiki CMS Groupware API (self-hosted: needs url; client credentials)",
+		Summary: "Tiki Wiki CMS Groupware API (self-hosted: needs url; client credentials, browser login, rotating refresh tokens)",
 		New:     func(s Settings, hc *oauth.Client) Provider { return newTiki(s, hc) },
 	})
 }
@@ -32,7 +32,9 @@ func newTiki(s Settings, hc *oauth.Client) *tiki {
 	return &tiki{newBase(s, hc, tokenURL, authURL, nil)}
 }
 
-func (p *tiki) Flows() []string { return []string{"client_credentials"} }
+func (p *tiki) Flows() []string {
+	return []string{GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken}
+}
 
 func (p *tiki) Check() error {
 	return p.checkEndpoints("Tiki is self-hosted and has no default address: " +
@@ -40,20 +42,39 @@ func (p *tiki) Check() error {
 }
 
 func (p *tiki) ClientCredentials(ctx context.Context, c Credentials) (*oauth.Token, error) {
+	return p.token(ctx, c, GrantClientCredentials, url.Values{}, true)
+}
+
+// Exchange redeems a code; Tiki's spec has no scope on this grant.
+func (p *tiki) Exchange(ctx context.Context, c Credentials, x CodeExchange) (*oauth.Token, error) {
+	q := url.Values{"code": {x.Code}, "redirect_uri": {x.RedirectURI}}
+	if x.Verifier != "" {
+		q.Set("code_verifier", x.Verifier)
+	}
+	return p.token(ctx, c, GrantAuthorizationCode, q, false)
+}
+
+// Refresh spends the refresh token: Tiki (league/oauth2-server) revokes it
+// and answers with a new one.
+func (p *tiki) Refresh(ctx context.Context, c Credentials, refreshToken string) (*oauth.Token, error) {
+	return p.token(ctx, c, GrantRefreshToken, url.Values{"refresh_token": {refreshToken}}, true)
+}
+
+// token sends Tiki's GET token request: every grant carries client_id and
+// client_secret as query parameters.
+func (p *tiki) token(ctx context.Context, c Credentials, grant string, q url.Values, withScope bool) (*oauth.Token, error) {
 	if err := p.Check(); err != nil {
 		return nil, err
 	}
-	q := url.Values{
-		"grant_type":    {"client_credentials"},
-		"client_id":     {c.ID},
-		"client_secret": {c.Secret},
-	}
-	if len(p.scopes) > 0 {
+	q.Set("grant_type", grant)
+	q.Set("client_id", c.ID)
+	q.Set("client_secret", c.Secret)
+	if withScope && len(p.scopes) > 0 {
 		q.Set("scope", strings.Join(p.scopes, " "))
 	}
 	return p.hc.Token(ctx, &oauth.Exchange{
 		Request:         oauth.Request{Provider: p.s.Name, Method: "GET", URL: p.tokenURL, Query: q},
-		Grant:           "client_credentials",
+		Grant:           grant,
 		ParseError:      parseTikiError,
 		Parse:           oauth.ParseOptions{ScopeSeparator: " ", Requested: p.scopes},
 		CredentialsHint: p.credentialsHint(),

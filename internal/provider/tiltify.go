@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"net/url"
 	"strings"
 
 	"github.com/tokctl/tokctl/internal/oauth"
@@ -41,10 +42,13 @@ func newTiltify(s Settings, hc *oauth.Client) *tiltify {
 
 func (p *tiltify) Flows() []string {
 	if p.v3 {
-		return []string{"authorization_code"}
+		return []string{GrantAuthorizationCode}
 	}
-	return []string{"client_credentials", "authorization_code", "refresh_token"}
+	return []string{GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken}
 }
+
+// PKCE: document 001 (v3) knows no code_challenge, so v3 never sends one.
+func (p *tiltify) PKCE() bool { return !p.v3 && p.base.PKCE() }
 
 func (p *tiltify) Check() error {
 	switch strings.ToLower(p.s.API) {
@@ -63,15 +67,57 @@ func (p *tiltify) ClientCredentials(ctx context.Context, c Credentials) (*oauth.
 		return nil, &oauth.LoginRequiredError{Provider: p.s.Name,
 			Reason: "Tiltify's v3 API has no client-credentials grant"}
 	}
-	body := map[string]string{
-		"grant_type":    "client_credentials",
-		"client_id":     c.ID,
-		"client_secret": c.Secret,
-		"scope":         strings.Join(p.scopes, " "),
+	return p.v5(ctx, c, GrantClientCredentials, map[string]string{"scope": strings.Join(p.scopes, " ")})
+}
+
+// Exchange redeems a code: V5 takes a JSON body with the credentials in it;
+// v3 (document 001) a form body plus HTTP Basic client authentication.
+func (p *tiltify) Exchange(ctx context.Context, c Credentials, x CodeExchange) (*oauth.Token, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
 	}
+	if p.v3 {
+		form := url.Values{
+			"client_id":    {c.ID},
+			"redirect_uri": {x.RedirectURI},
+			"code":         {x.Code},
+			"grant_type":   {GrantAuthorizationCode},
+		}
+		return p.hc.Token(ctx, &oauth.Exchange{
+			Request: oauth.Request{Provider: p.s.Name, Method: "POST", URL: p.tokenURL, Form: form,
+				Basic: &oauth.BasicAuth{User: c.ID, Password: c.Secret, FormEncode: true}},
+			Grant:           GrantAuthorizationCode,
+			Parse:           oauth.ParseOptions{ScopeSeparator: " ", Requested: p.scopes},
+			CredentialsHint: p.credentialsHint(),
+		})
+	}
+	body := map[string]string{"code": x.Code, "redirect_uri": x.RedirectURI}
+	if x.Verifier != "" {
+		body["code_verifier"] = x.Verifier
+	}
+	return p.v5(ctx, c, GrantAuthorizationCode, body)
+}
+
+// Refresh spends a V5 refresh token; v3 tokens never expire and have none.
+func (p *tiltify) Refresh(ctx context.Context, c Credentials, refreshToken string) (*oauth.Token, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	if p.v3 {
+		return nil, p.noGrant(GrantRefreshToken)
+	}
+	return p.v5(ctx, c, GrantRefreshToken, map[string]string{"refresh_token": refreshToken})
+}
+
+// v5 sends a V5 token request: a JSON object with grant_type, client_id and
+// client_secret plus the grant's own fields.
+func (p *tiltify) v5(ctx context.Context, c Credentials, grant string, body map[string]string) (*oauth.Token, error) {
+	body["grant_type"] = grant
+	body["client_id"] = c.ID
+	body["client_secret"] = c.Secret
 	return p.hc.Token(ctx, &oauth.Exchange{
 		Request:         oauth.Request{Provider: p.s.Name, Method: "POST", URL: p.tokenURL, JSON: body},
-		Grant:           "client_credentials",
+		Grant:           grant,
 		Parse:           oauth.ParseOptions{ScopeSeparator: " ", Requested: p.scopes},
 		CredentialsHint: p.credentialsHint(),
 	})

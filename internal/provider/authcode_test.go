@@ -1,0 +1,223 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	xoauth2 "golang.org/x/oauth2"
+
+	"github.com/tokctl/tokctl/internal/fakeprovider"
+	"github.com/tokctl/tokctl/internal/oauth"
+)
+
+// approve plays the browser: it follows the authorization URL to the fake's
+// authorize endpoint and returns the redirect it answers with, unfollowed.
+func approve(t *testing.T, authURL string) url.Values {
+	t.Helper()
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Get(authURL)
+	if err != nil {
+		t.Fatalf("GET authorize: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("authorize answered %d, want 302", resp.StatusCode)
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatalf("Location: %v", err)
+	}
+	return loc.Query()
+}
+
+// authCodeSettings points each browser-login kind at the fake.
+func authCodeSettings(srv *fakeprovider.Server, kind string) (Settings, Credentials) {
+	u := srv.URL()
+	switch kind {
+	case "tiki":
+		return Settings{Name: "tiki", URL: u + "/tiki", Scopes: []string{"read", "write"}},
+			Credentials{fakeprovider.TikiClientID, fakeprovider.TikiClientSecret}
+	case "tiltify":
+		return Settings{Name: "tiltify", TokenURL: u + "/tiltify/oauth/token", AuthURL: u + "/tiltify/oauth/authorize"},
+			Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret}
+	case "tiltify-v3":
+		return Settings{Name: "tiltify", API: "v3", TokenURL: u + "/tiltify-v3/oauth/token", AuthURL: u + "/tiltify-v3/oauth/authorize"},
+			Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret}
+	case "oauth2-basic":
+		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", Scopes: []string{"profile"}},
+			Credentials{fakeprovider.OAuth2BasicClientID, fakeprovider.OAuth2BasicClientSecret}
+	case "oauth2-reserved":
+		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize"},
+			Credentials{fakeprovider.OAuth2ReservedClientID, fakeprovider.OAuth2ReservedClientSecret}
+	case "oauth2-post":
+		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", AuthMethod: authPost},
+			Credentials{fakeprovider.OAuth2PostClientID, fakeprovider.OAuth2PostClientSecret}
+	}
+	panic(kind)
+}
+
+// TestAuthorizationCodeAgainstFake runs each adapter's browser-login grant
+// and its refresh against the fake, which rejects any request shape the
+// real API would, any PKCE mismatch and any reuse of a refresh token.
+func TestAuthorizationCodeAgainstFake(t *testing.T) {
+	tests := []struct {
+		kind        string
+		pkce        bool
+		refresh     bool // the grant returns a refresh token
+		expires     bool
+		wantScopes  []string
+		noPKCEToo   bool // also works with pkce: false
+	}{
+		{kind: "tiki", pkce: true, refresh: true, expires: true, wantScopes: []string{"read", "write"}, noPKCEToo: true},
+		{kind: "tiltify", pkce: true, refresh: true, expires: true, wantScopes: []string{"public"}, noPKCEToo: true},
+		{kind: "tiltify-v3", pkce: false, refresh: false, expires: false, wantScopes: []string{"public"}},
+		{kind: "oauth2-basic", pkce: true, refresh: true, expires: true, wantScopes: []string{"profile"}, noPKCEToo: true},
+		{kind: "oauth2-reserved", pkce: true, refresh: true, expires: true},
+		{kind: "oauth2-post", pkce: true, refresh: true, expires: true},
+	}
+	srv := startFake(t, fakeprovider.Options{})
+	ctx := context.Background()
+	for _, tt := range tests {
+		for _, pkce := range []bool{true, false} {
+			if !pkce && !tt.noPKCEToo {
+				continue
+			}
+			name := tt.kind
+			if !pkce {
+				name += " pkce false"
+			}
+			t.Run(name, func(t *testing.T) {
+				s, creds := authCodeSettings(srv, tt.kind)
+				if !pkce {
+					s.PKCE = "false"
+				}
+				p := mustNew(t, s)
+				if err := p.Check(); err != nil {
+					t.Fatalf("Check: %v", err)
+				}
+				if !Supports(p, GrantAuthorizationCode) {
+					t.Fatalf("Flows() = %v lacks authorization_code", p.Flows())
+				}
+				if p.PKCE() != (tt.pkce && pkce) {
+					t.Fatalf("PKCE() = %v", p.PKCE())
+				}
+				verifier, challenge := "", ""
+				if p.PKCE() {
+					verifier = xoauth2.GenerateVerifier()
+					challenge = xoauth2.S256ChallengeFromVerifier(verifier)
+				}
+				redirect := "http://127.0.0.1:9/callback"
+				q := approve(t, p.AuthCodeURL(AuthRequest{ClientID: creds.ID, RedirectURI: redirect, State: "st-123", Challenge: challenge}))
+				if q.Get("state") != "st-123" || q.Get("code") == "" {
+					t.Fatalf("authorize redirect = %v, want state and code", q)
+				}
+				tok, err := p.Exchange(ctx, creds, CodeExchange{Code: q.Get("code"), RedirectURI: redirect, Verifier: verifier})
+				if err != nil {
+					t.Fatalf("Exchange: %v", err)
+				}
+				if tok.AccessToken == "" || (tok.RefreshToken != "") != tt.refresh || tok.Expiry.IsZero() == tt.expires {
+					t.Fatalf("token = access %t, refresh %t, expiry %v", tok.AccessToken != "", tok.RefreshToken != "", tok.Expiry)
+				}
+				if tt.wantScopes != nil && !slices.Equal(tok.Scopes, tt.wantScopes) {
+					t.Errorf("scopes = %q, want %q", tok.Scopes, tt.wantScopes)
+				}
+				// A code is single-use.
+				_, err = p.Exchange(ctx, creds, CodeExchange{Code: q.Get("code"), RedirectURI: redirect, Verifier: verifier})
+				var pe *oauth.ProviderError
+				if !errors.As(err, &pe) {
+					t.Errorf("second Exchange of the same code: %v, want a ProviderError", err)
+				}
+				if !tt.refresh {
+					if _, err := p.Refresh(ctx, creds, "x"); err == nil {
+						t.Errorf("Refresh without a refresh grant succeeded")
+					}
+					return
+				}
+				next, err := p.Refresh(ctx, creds, tok.RefreshToken)
+				if err != nil {
+					t.Fatalf("Refresh: %v", err)
+				}
+				if next.AccessToken == tok.AccessToken || next.RefreshToken == "" || next.RefreshToken == tok.RefreshToken {
+					t.Fatalf("Refresh did not rotate: same access %t, new refresh %t", next.AccessToken == tok.AccessToken, next.RefreshToken != "")
+				}
+				if next.Expiry.Before(time.Now()) {
+					t.Errorf("refreshed expiry %v is in the past", next.Expiry)
+				}
+				// The spent refresh token is rejected: login required (exit 3).
+				_, err = p.Refresh(ctx, creds, tok.RefreshToken)
+				var lr *oauth.LoginRequiredError
+				if !errors.As(err, &lr) {
+					t.Fatalf("reused refresh token: %v, want LoginRequiredError", err)
+				}
+			})
+		}
+	}
+}
+
+func TestAuthCodeURL(t *testing.T) {
+	p := mustNew(t, Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token",
+		AuthURL: "https://idp.example.com/authorize?tenant=a b", Scopes: []string{"openid", "profile"}})
+	raw := p.AuthCodeURL(AuthRequest{ClientID: "c&1", RedirectURI: "http://127.0.0.1:5/callback", State: "s", Challenge: "ch"})
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	want := map[string]string{"tenant": "a b", "client_id": "c&1", "response_type": "code", "redirect_uri": "http://127.0.0.1:5/callback",
+		"state": "s", "scope": "openid profile", "code_challenge": "ch", "code_challenge_method": "S256"}
+	for k, v := range want {
+		if q.Get(k) != v {
+			t.Errorf("%s = %q, want %q (URL %s)", k, q.Get(k), v, raw)
+		}
+	}
+	noChallenge := p.AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s"})
+	if u, _ := url.Parse(noChallenge); u.Query().Has("code_challenge") || u.Query().Has("code_challenge_method") {
+		t.Errorf("URL without a challenge carries PKCE parameters: %s", noChallenge)
+	}
+}
+
+func TestPKCESetting(t *testing.T) {
+	tests := []struct {
+		s    Settings
+		want bool
+		bad  bool
+	}{
+		{Settings{Name: "tiltify"}, true, false},
+		{Settings{Name: "tiltify", PKCE: "false"}, false, false},
+		{Settings{Name: "tiltify", API: "v3"}, false, false},
+		{Settings{Name: "tiltify", API: "v3", PKCE: "true"}, false, false},
+		{Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://x/t", AuthMethod: "none", PKCE: "false"}, true, false},
+		{Settings{Name: "tiltify", PKCE: "maybe"}, true, true},
+	}
+	for _, tt := range tests {
+		p := mustNew(t, tt.s)
+		if p.PKCE() != tt.want {
+			t.Errorf("%+v: PKCE() = %v, want %v", tt.s, p.PKCE(), tt.want)
+		}
+		var ce *oauth.ConfigError
+		if err := p.Check(); errors.As(err, &ce) != tt.bad {
+			t.Errorf("%+v: Check() = %v, want config error %v", tt.s, err, tt.bad)
+		}
+	}
+}
+
+func TestNoBrowserGrant(t *testing.T) {
+	for _, name := range []string{"tilia", "ils"} {
+		p := mustNew(t, Settings{Name: name})
+		if Supports(p, GrantAuthorizationCode) || Supports(p, GrantRefreshToken) {
+			t.Errorf("%s: Flows() = %v", name, p.Flows())
+		}
+		var ce *oauth.ConfigError
+		if _, err := p.Exchange(context.Background(), Credentials{}, CodeExchange{}); !errors.As(err, &ce) {
+			t.Errorf("%s: Exchange = %v, want ConfigError", name, err)
+		}
+		if _, err := p.Refresh(context.Background(), Credentials{}, "r"); !errors.As(err, &ce) {
+			t.Errorf("%s: Refresh = %v, want ConfigError", name, err)
+		}
+	}
+}
