@@ -66,12 +66,12 @@ func authCodeSettings(srv *fakeprovider.Server, kind string) (Settings, Credenti
 // real API would, any PKCE mismatch and any reuse of a refresh token.
 func TestAuthorizationCodeAgainstFake(t *testing.T) {
 	tests := []struct {
-		kind        string
-		pkce        bool
-		refresh     bool // the grant returns a refresh token
-		expires     bool
-		wantScopes  []string
-		noPKCEToo   bool // also works with pkce: false
+		kind       string
+		pkce       bool
+		refresh    bool // the grant returns a refresh token
+		expires    bool
+		wantScopes []string
+		noPKCEToo  bool // also works with pkce: false
 	}{
 		{kind: "tiki", pkce: true, refresh: true, expires: true, wantScopes: []string{"read", "write"}, noPKCEToo: true},
 		{kind: "tiltify", pkce: true, refresh: true, expires: true, wantScopes: []string{"public"}, noPKCEToo: true},
