@@ -73,7 +73,9 @@ server, keeps them in the OS keyring, and prints a valid one in milliseconds.`,
 	pf.BoolVarP(&f.Verbose, "verbose", "v", false, "log requests and responses to stderr, secrets redacted")
 
 	root.AddCommand(
+		NewCmdLogin(f, nil),
 		NewCmdToken(f),
+		NewCmdRefresh(f),
 		NewCmdLogout(f),
 		NewCmdStatus(f),
 		NewCmdProviders(f),

@@ -115,47 +115,114 @@ func splitScopeFlags(flags []string) []string {
 	return out
 }
 
-// obtainToken returns a usable stored token, or fetches, stores and returns a
-// new one. Fetching happens under the provider's lock, after a second look at
-// the store, so parallel invocations cause one request.
+// obtainToken returns a usable stored token, or gets, stores and returns a
+// new one. The hot path is one store read. Renewing happens under the
+// provider's lock, after a second look at the store, so parallel
+// invocations cause one request and a rotating refresh token is spent once.
 func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider, s provider.Settings) (*store.Record, error) {
 	f := opts.f
 	if opts.NoCache {
-		return fetch(ctx, f, p, s, nil)
+		creds, err := clientCredentials(ctx, p, s, nil)
+		if err != nil {
+			return nil, err
+		}
+		return fetch(ctx, f, p, creds)
 	}
 	b, err := f.Store()
 	if err != nil {
 		return nil, err
 	}
-	if rec := usableRecord(ctx, f, b, p, opts.MinTTL); rec != nil {
+	rec := matchingRecord(ctx, f, b, p)
+	if fresh(f, rec, opts.MinTTL) {
 		return rec, nil
 	}
-	if b.Name() != "none" {
-		dir, err := f.StateDir()
-		if err != nil {
-			return nil, err
-		}
-		unlock, err := store.Lock(ctx, dir, p.Name())
-		if err != nil {
-			return nil, &oauth.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
-		}
-		defer unlock()
-		if rec := usableRecord(ctx, f, b, p, opts.MinTTL); rec != nil {
-			return rec, nil
+	if b.Name() == "none" {
+		return renew(ctx, f, p, s, b, nil)
+	}
+	unlock, err := lockProvider(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	rec = matchingRecord(ctx, f, b, p)
+	if fresh(f, rec, opts.MinTTL) {
+		return rec, nil
+	}
+	return renew(ctx, f, p, s, b, rec)
+}
+
+// lockProvider takes the provider's cross-process lock.
+func lockProvider(ctx context.Context, f *Factory, p provider.Provider) (func() error, error) {
+	dir, err := f.StateDir()
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := store.Lock(ctx, dir, p.Name())
+	if err != nil {
+		return nil, &oauth.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
+	}
+	return unlock, nil
+}
+
+// renew gets a new token for p and stores it before returning it: with the
+// stored record's refresh token when it has one, else with the client
+// credentials. The caller holds the provider's lock.
+func renew(ctx context.Context, f *Factory, p provider.Provider, s provider.Settings, b store.Backend, old *store.Record) (*store.Record, error) {
+	var (
+		rec *store.Record
+		err error
+	)
+	if old != nil && old.RefreshToken != "" && provider.Supports(p, provider.GrantRefreshToken) {
+		rec, err = refreshRecord(ctx, f, p, s, b, old)
+	} else {
+		var creds provider.Credentials
+		creds, err = clientCredentials(ctx, p, s, b)
+		if err == nil {
+			rec, err = fetch(ctx, f, p, creds)
 		}
 	}
-	rec, err := fetch(ctx, f, p, s, b)
 	if err != nil {
 		return nil, err
 	}
 	if err := store.SaveRecord(ctx, b, rec); err != nil {
-		f.warnf("%s: could not store the token (%v); the next call will fetch again", p.Name(), err)
+		if rec.RefreshToken != "" && old != nil && rec.RefreshToken != old.RefreshToken {
+			f.warnf("%s: could not store the refreshed token (%v); the provider has rotated the refresh token, so the next call may need `tokctl login %s`", p.Name(), err, p.Name())
+		} else {
+			f.warnf("%s: could not store the token (%v); the next call will fetch again", p.Name(), err)
+		}
 	}
 	return rec, nil
 }
 
-// usableRecord returns the stored record when it answers this request.
-func usableRecord(ctx context.Context, f *Factory, b store.Backend, p provider.Provider, minTTL time.Duration) *store.Record {
+// refreshRecord spends old's refresh token. A provider that sends no new
+// refresh token keeps the old one valid; one that sends no new ID token
+// keeps the old one.
+func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provider.Settings, b store.Backend, old *store.Record) (*store.Record, error) {
+	creds := provider.Credentials{ID: old.ClientID}
+	if !p.PublicClient() {
+		c, err := clientCredentials(ctx, p, s, b)
+		if err != nil {
+			return nil, &oauth.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
+		}
+		creds.Secret = c.Secret
+	}
+	tok, err := p.Refresh(ctx, creds, old.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	rec := newRecord(f, p, old.ClientID, tok)
+	if rec.RefreshToken == "" {
+		rec.RefreshToken = old.RefreshToken
+	}
+	if rec.IDToken == "" {
+		rec.IDToken = old.IDToken
+	}
+	return rec, nil
+}
+
+// matchingRecord returns the stored record when it was issued for p as
+// configured now, fresh or not; a corrupt record is reported and ignored.
+func matchingRecord(ctx context.Context, f *Factory, b store.Backend, p provider.Provider) *store.Record {
 	rec, err := store.LoadRecord(ctx, b, p.Name())
 	var corrupt *store.CorruptError
 	switch {
@@ -168,10 +235,13 @@ func usableRecord(ctx context.Context, f *Factory, b store.Backend, p provider.P
 	if !matches(rec, p) {
 		return nil
 	}
-	if !rec.Expiry.IsZero() && rec.Expiry.Sub(f.now()) < minTTL {
-		return nil
-	}
 	return rec
+}
+
+// fresh reports whether rec has at least minTTL left (a token without
+// expiry always has).
+func fresh(f *Factory, rec *store.Record, minTTL time.Duration) bool {
+	return rec != nil && (rec.Expiry.IsZero() || rec.Expiry.Sub(f.now()) >= minTTL)
 }
 
 // matches reports whether rec was issued for p as configured now: same token
@@ -195,19 +265,20 @@ func sameScopes(a, b []string) bool {
 }
 
 // fetch gets a new token with the client credentials grant.
-func fetch(ctx context.Context, f *Factory, p provider.Provider, s provider.Settings, b store.Backend) (*store.Record, error) {
-	creds, err := clientCredentials(ctx, p, s, b)
-	if err != nil {
-		return nil, err
-	}
+func fetch(ctx context.Context, f *Factory, p provider.Provider, creds provider.Credentials) (*store.Record, error) {
 	tok, err := p.ClientCredentials(ctx, creds)
 	if err != nil {
 		return nil, err
 	}
+	return newRecord(f, p, creds.ID, tok), nil
+}
+
+// newRecord is what the store keeps of a token p issued to client id.
+func newRecord(f *Factory, p provider.Provider, clientID string, tok *oauth.Token) *store.Record {
 	return &store.Record{
 		Provider:        p.Name(),
 		Endpoint:        p.Endpoint(),
-		ClientID:        creds.ID,
+		ClientID:        clientID,
 		AccessToken:     tok.AccessToken,
 		TokenType:       tok.TokenType,
 		RefreshToken:    tok.RefreshToken,
@@ -216,7 +287,7 @@ func fetch(ctx context.Context, f *Factory, p provider.Provider, s provider.Sett
 		Scopes:          tok.Scopes,
 		RequestedScopes: p.Scopes(),
 		ObtainedAt:      f.now().UTC(),
-	}, nil
+	}
 }
 
 // storedClient is the client id and secret `tokctl login` keeps.
@@ -225,29 +296,51 @@ type storedClient struct {
 	ClientSecret string `json:"client_secret"`
 }
 
+// readStoredClient returns what `tokctl login` stored, or zero values.
+func readStoredClient(ctx context.Context, b store.Backend, name string) storedClient {
+	var sc storedClient
+	if b == nil {
+		return sc
+	}
+	if raw, err := b.Get(ctx, store.SecretKey(name)); err == nil {
+		_ = json.Unmarshal(raw, &sc)
+	}
+	return sc
+}
+
+// writeStoredClient keeps the client id and secret for later commands.
+func writeStoredClient(ctx context.Context, b store.Backend, name string, c provider.Credentials) error {
+	raw, err := json.Marshal(storedClient{ClientID: c.ID, ClientSecret: c.Secret})
+	if err != nil {
+		return err
+	}
+	return b.Set(ctx, store.SecretKey(name), raw)
+}
+
 // clientCredentials finds the client id and secret: settings (environment,
 // config file) first, then the store.
 func clientCredentials(ctx context.Context, p provider.Provider, s provider.Settings, b store.Backend) (provider.Credentials, error) {
 	c := provider.Credentials{ID: s.ClientID, Secret: s.ClientSecret}
-	if (c.ID == "" || c.Secret == "") && b != nil {
-		if raw, err := b.Get(ctx, store.SecretKey(p.Name())); err == nil {
-			var sc storedClient
-			if json.Unmarshal(raw, &sc) == nil && (c.ID == "" || c.ID == sc.ClientID) {
-				c.ID, c.Secret = sc.ClientID, sc.ClientSecret
-			}
+	if c.ID == "" || c.Secret == "" {
+		if sc := readStoredClient(ctx, b, p.Name()); c.ID == "" || c.ID == sc.ClientID {
+			c.ID, c.Secret = sc.ClientID, sc.ClientSecret
 		}
 	}
-	if c.ID != "" && c.Secret != "" {
+	if c.ID != "" && (c.Secret != "" || p.PublicClient()) {
 		return c, nil
 	}
 	missing := provider.EnvVar(p.Name(), "client_secret")
 	if c.ID == "" {
 		missing = provider.EnvVar(p.Name(), "client_id") + " and " + missing
 	}
+	hint := fmt.Sprintf("set %s (see `tokctl token get --help`)", missing)
+	if provider.Supports(p, provider.GrantAuthorizationCode) {
+		hint = fmt.Sprintf("run `tokctl login %s`, or set %s", p.Name(), missing)
+	}
 	return c, &oauth.LoginRequiredError{
 		Provider: p.Name(),
 		Reason:   "no stored token and no client credentials",
-		Hint:     fmt.Sprintf("set %s (see `tokctl token get --help`)", missing),
+		Hint:     hint,
 	}
 }
 

@@ -3,8 +3,11 @@
 package iostreams
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -18,6 +21,9 @@ type IOStreams struct {
 
 	stdoutTTY bool
 	noColor   bool
+	// promptTTY: stdin and stderr are both terminals, so tokctl may ask.
+	promptTTY bool
+	inFd      int
 }
 
 // System returns the process's streams.
@@ -27,6 +33,8 @@ func System() *IOStreams {
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		noColor:   noColor || os.Getenv("TERM") == "dumb",
+		promptTTY: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())),
+		inFd:      int(os.Stdin.Fd()),
 	}
 }
 
@@ -38,3 +46,55 @@ func Test(in io.Reader, out, errOut io.Writer) *IOStreams {
 // ColorEnabled reports whether output to stdout may be coloured: only on a
 // terminal, and never with NO_COLOR set.
 func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.noColor }
+
+// CanPrompt reports whether tokctl may ask the user: stdin and stderr are
+// terminals (never in CI, pipes or scripts).
+func (s *IOStreams) CanPrompt() bool { return s.promptTTY }
+
+// ErrNoInput is returned by the prompts when the input ends before a line.
+var ErrNoInput = errors.New("no input")
+
+// Prompt asks on stderr and reads one visible line from stdin.
+func (s *IOStreams) Prompt(question string) (string, error) {
+	fmt.Fprint(s.ErrOut, question)
+	return ReadLine(s.In)
+}
+
+// PromptSecret asks on stderr and reads one line from the terminal without
+// echoing it.
+func (s *IOStreams) PromptSecret(question string) (string, error) {
+	fmt.Fprint(s.ErrOut, question)
+	b, err := term.ReadPassword(s.inFd)
+	fmt.Fprintln(s.ErrOut)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// ReadLine reads one line from r, byte by byte so that nothing after it is
+// consumed, without its line ending; it is bounded to 64 KiB.
+func ReadLine(r io.Reader) (string, error) {
+	var line []byte
+	b := make([]byte, 1)
+	for len(line) < 64<<10 {
+		n, err := r.Read(b)
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+			continue
+		}
+		if err == io.EOF {
+			if len(line) == 0 {
+				return "", ErrNoInput
+			}
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return strings.TrimSpace(string(line)), nil
+}

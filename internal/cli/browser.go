@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/pkg/browser"
+)
+
+// browserOutput points pkg/browser's package-level writers away from
+// stdout, which carries only data; it runs once per process.
+var browserOutput sync.Once
+
+// openBrowser starts the user's browser on url without waiting for it.
+// $BROWSER wins (pkg/browser does not read it); otherwise pkg/browser picks
+// the platform's opener (xdg-open, open, rundll32). The opener's output goes
+// to stderr. done receives the outcome once the opener has exited: a
+// non-nil error means the page may not have opened.
+func openBrowser(stderr io.Writer, url string) (done <-chan error) {
+	ch := make(chan error, 1)
+	if cmd := browserCommand(os.Getenv("BROWSER"), url); cmd != nil {
+		cmd.Stdout, cmd.Stderr = stderr, stderr
+		if err := cmd.Start(); err != nil {
+			ch <- err
+			return ch
+		}
+		go func() { ch <- cmd.Wait() }()
+		return ch
+	}
+	browserOutput.Do(func() { browser.Stdout, browser.Stderr = stderr, stderr })
+	go func() { ch <- browser.OpenURL(url) }()
+	return ch
+}
+
+// browserCommand reads $BROWSER the way xdg-open and Python's webbrowser
+// do: a colon-separated list of commands, the first used; "%s" in it is
+// replaced by the URL, else the URL is the last argument. No shell is
+// involved, so the URL cannot inject commands.
+func browserCommand(env, url string) *exec.Cmd {
+	for _, entry := range strings.Split(env, ":") {
+		fields := strings.Fields(entry)
+		if len(fields) == 0 {
+			continue
+		}
+		replaced := false
+		for i, f := range fields {
+			if strings.Contains(f, "%s") {
+				fields[i] = strings.ReplaceAll(f, "%s", url)
+				replaced = true
+			}
+		}
+		if !replaced {
+			fields = append(fields, url)
+		}
+		return exec.Command(fields[0], fields[1:]...)
+	}
+	return nil
+}
+
+// errNoDisplay means no browser can be opened here.
+var errNoDisplay = errors.New("no browser can be opened in this session (no $BROWSER and no display)")
+
+// canOpenBrowser reports whether a browser can plausibly be opened: $BROWSER
+// is set, or this is not a remote or display-less Linux session.
+func canOpenBrowser() error {
+	if os.Getenv("BROWSER") != "" {
+		return nil
+	}
+	if os.Getenv("SSH_CONNECTION") != "" || os.Getenv("SSH_TTY") != "" {
+		return errNoDisplay
+	}
+	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errNoDisplay
+	}
+	return nil
+}

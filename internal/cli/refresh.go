@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokctl/tokctl/internal/provider"
+)
+
+// RefreshOptions are the inputs of `tokctl refresh`.
+type RefreshOptions struct {
+	f        *Factory
+	Provider string
+}
+
+// NewCmdRefresh builds `tokctl refresh`.
+func NewCmdRefresh(f *Factory) *cobra.Command {
+	opts := &RefreshOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "refresh PROVIDER",
+		Short: "Get a new token now and store it",
+		Long: `Get a new token for PROVIDER now, whatever the stored one's expiry: with the
+stored refresh token when there is one (the provider may rotate it; the new one
+is stored before tokctl exits), else with the client credentials. Prints a
+one-line summary to stderr and nothing to stdout.`,
+		Example: `  tokctl refresh tiki
+  tokctl refresh tilia && tokctl token get tilia`,
+		Args:              exactProvider,
+		ValidArgsFunction: completeProviders(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Provider = args[0]
+			ctx, cancel := f.Context(cmd.Context())
+			defer cancel()
+			return refreshRun(ctx, opts)
+		},
+	}
+	return cmd
+}
+
+func refreshRun(ctx context.Context, opts *RefreshOptions) error {
+	f := opts.f
+	s, err := f.Settings(opts.Provider)
+	if err != nil {
+		return err
+	}
+	p, err := provider.New(s, f.HTTP())
+	if err != nil {
+		return err
+	}
+	if err := p.Check(); err != nil {
+		return err
+	}
+	b, err := f.Store()
+	if err != nil {
+		return err
+	}
+	if b.Name() == "none" {
+		return usageErrorf("%s: refresh stores the new token, but the store is `none`; use `tokctl token get %s --no-cache`", p.Name(), p.Name())
+	}
+	unlock, err := lockProvider(ctx, f, p)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	old := matchingRecord(ctx, f, b, p)
+	rec, err := renew(ctx, f, p, s, b, old)
+	if err != nil {
+		return err
+	}
+	how := "new token"
+	if old != nil && old.RefreshToken != "" && provider.Supports(p, provider.GrantRefreshToken) {
+		how = "refreshed"
+	}
+	f.infof("%s: %s, stored in the %s store%s", p.Name(), how, b.Name(), expiryNote(f, rec))
+	return nil
+}
