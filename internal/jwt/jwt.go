@@ -1,5 +1,6 @@
-// Package jwt decodes JSON Web Tokens for `tokctl decode` and presents them
-// for people (RenderText) and programs (RenderJSON). It does not verify signatures.
+// Package jwt decodes JSON Web Tokens for `tokctl decode`, verifies their signatures
+// when given a key (Token.Verify, with go-jose doing the cryptography), and presents
+// them for people (RenderText) and programs (RenderJSON).
 package jwt
 
 import (
@@ -21,6 +22,7 @@ type Token struct {
 	SignaturePresent bool           // the JWS has a non-empty signature segment (not verified)
 	Encrypted        bool           // a JWE (5 segments): Header is set, Claims is nil
 	Raw              string         // the compact token, without prefixes or whitespace
+	Signature        *Verification  // set by Verify; nil when no key was given
 }
 
 // Part names a segment of a compact token in a parse error.

@@ -45,12 +45,10 @@ func RenderText(w io.Writer, t *Token, now time.Time, colour bool) error {
 		if err := writeFields(&b, p, t.Claims, claimOrder, timeAnnotator(now)); err != nil {
 			return err
 		}
-		sig := "none (unsecured token)"
-		if t.SignaturePresent {
-			sig = "present, not verified"
-		}
-		b.WriteString(p.title("signature:") + " " + sig + "\n")
 		b.WriteString(p.title("scopes:") + " " + scopeList(t.Scopes()) + "\n")
+	}
+	if sig := signatureLine(p, t); sig != "" {
+		b.WriteString(p.title("signature:") + " " + sig + "\n")
 	}
 	b.WriteString(verdictLine(p, t, now) + "\n")
 	_, err := io.WriteString(w, b.String())
@@ -72,6 +70,12 @@ func RenderJSON(w io.Writer, t *Token, now time.Time) error {
 		NotYetValid:      v == NotYetValid,
 		Scopes:           t.Scopes(),
 		Verdict:          jsonVerdict(v),
+	}
+	if t.Signature != nil {
+		out.SignatureVerified = &t.Signature.Verified
+		if t.Signature.Err != nil {
+			out.SignatureError = t.Signature.Err.Error()
+		}
 	}
 	if out.Scopes == nil {
 		out.Scopes = []string{}
@@ -97,13 +101,16 @@ type jsonToken struct {
 	Header           map[string]any `json:"header"`
 	Claims           map[string]any `json:"claims"`
 	SignaturePresent bool           `json:"signature_present"`
-	Encrypted        bool           `json:"encrypted"`
-	Expired          bool           `json:"expired"`
-	NotYetValid      bool           `json:"not_yet_valid"`
-	ExpiresAt        *string        `json:"expires_at"`
-	ExpiresIn        *int64         `json:"expires_in"` // seconds left, negative once expired
-	Scopes           []string       `json:"scopes"`
-	Verdict          string         `json:"verdict"`
+	// Only with a key: whether the signature verified, and if not, why.
+	SignatureVerified *bool    `json:"signature_verified,omitempty"`
+	SignatureError    string   `json:"signature_error,omitempty"`
+	Encrypted         bool     `json:"encrypted"`
+	Expired           bool     `json:"expired"`
+	NotYetValid       bool     `json:"not_yet_valid"`
+	ExpiresAt         *string  `json:"expires_at"`
+	ExpiresIn         *int64   `json:"expires_in"` // seconds left, negative once expired
+	Scopes            []string `json:"scopes"`
+	Verdict           string   `json:"verdict"`
 }
 
 // jsonVerdict maps to the documented values; a token without exp is "valid".
@@ -194,6 +201,27 @@ func timeAnnotator(now time.Time) annotator {
 		}
 		return "(" + t.Format(time.RFC3339Nano) + ", " + relative(t, now) + ")"
 	}
+}
+
+// signatureLine says whether the signature was verified; "" for a JWE nobody tried to verify.
+func signatureLine(p palette, t *Token) string {
+	switch v := t.Signature; {
+	case v != nil && v.Verified:
+		detail := displayName(v.Alg)
+		if v.KeyID != "" {
+			detail += ", kid " + displayName(v.KeyID)
+		}
+		return p.good("verified (" + detail + ")")
+	case v != nil && v.Err != nil:
+		return p.bad("NOT verified: " + v.Err.Error())
+	case v != nil:
+		return p.bad("NOT verified")
+	case t.Encrypted:
+		return ""
+	case t.SignaturePresent:
+		return "present, not verified"
+	}
+	return "none (unsecured token)"
 }
 
 func verdictLine(p palette, t *Token, now time.Time) string {

@@ -152,7 +152,7 @@ func TestRenderNoExpiryJSON(t *testing.T) {
 	if err := RenderText(&b, tok, builtNow, false); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(b.String(), "scopes: (none)\nvalid: no expiry\n") {
+	if !strings.HasSuffix(b.String(), "scopes: (none)\nsignature: none (unsecured token)\nvalid: no expiry\n") {
 		t.Errorf("unexpected text:\n%s", b.String())
 	}
 }

@@ -1,0 +1,355 @@
+package jwt
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Keys are what Token.Verify checks a signature against: the one key of a --key
+// file, or the keys of a JWK Set, chosen by kid.
+type Keys struct {
+	keys    []key
+	skipped []key // JWKS entries tokctl cannot use, kept to explain a kid that matches one
+	set     bool  // from a JWK Set: the token's kid selects the key
+}
+
+// key is one verification key: *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or []byte (HMAC).
+type key struct {
+	kid, alg, use string
+	pub           any
+	reason        string // why a skipped key cannot be used
+}
+
+// Limits on what is read as key material.
+const (
+	maxKeySize   = 1 << 20
+	jwksTimeout  = 10 * time.Second
+	maxRedirects = 5
+)
+
+// ReadKeyFile reads a --key file: see ParseKey.
+func ReadKeyFile(path string) (*Keys, error) {
+	data, err := readCapped(path)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := ParseKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ks, nil
+}
+
+// ParseKey reads one verification key: a PEM public key (PKIX or PKCS #1 RSA, EC,
+// Ed25519) or certificate, a JWK or JWK Set (JSON), or else an HMAC shared secret,
+// taken as is except for one trailing newline.
+func ParseKey(data []byte) (*Keys, error) {
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case bytes.HasPrefix(trimmed, []byte("-----BEGIN ")):
+		pub, err := parsePEM(trimmed)
+		if err != nil {
+			return nil, err
+		}
+		return &Keys{keys: []key{{pub: pub}}}, nil
+	case bytes.HasPrefix(trimmed, []byte("{")) && json.Valid(trimmed):
+		return ParseJWKS(trimmed)
+	case bytes.HasPrefix(trimmed, []byte("ssh-")) || bytes.HasPrefix(trimmed, []byte("ecdsa-sha2-")):
+		return nil, errors.New("an OpenSSH public key: convert it to PEM first (ssh-keygen -e -m PKCS8 -f FILE)")
+	}
+	secret := bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r"))
+	if len(secret) == 0 {
+		return nil, errors.New("empty: want a PEM public key, a JWK or an HMAC secret")
+	}
+	return &Keys{keys: []key{{pub: bytes.Clone(secret)}}}, nil
+}
+
+// parsePEM returns the public key of the first key or certificate block.
+func parsePEM(data []byte) (any, error) {
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return nil, errors.New("no readable PEM block: want a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE")
+		}
+		switch block.Type {
+		case "EC PARAMETERS": // openssl ecparam writes it before the key
+			continue
+		case "PUBLIC KEY":
+			pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("PEM PUBLIC KEY: %w", err)
+			}
+			return checkPublic(pub)
+		case "RSA PUBLIC KEY":
+			pub, err := x509.ParsePKCS1PublicKey(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("PEM RSA PUBLIC KEY: %w", err)
+			}
+			return pub, nil
+		case "CERTIFICATE":
+			// Only the key is used: tokctl checks the token's signature, not the certificate.
+			cert, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("PEM CERTIFICATE: %w", err)
+			}
+			return checkPublic(cert.PublicKey)
+		}
+		if strings.Contains(block.Type, "PRIVATE KEY") {
+			return nil, errors.New("a private key: give the public key instead (openssl pkey -in FILE -pubout)")
+		}
+		return nil, fmt.Errorf("PEM block %q: want a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE", block.Type)
+	}
+}
+
+func checkPublic(pub any) (any, error) {
+	switch pub.(type) {
+	case *rsa.PublicKey, ed25519.PublicKey:
+		return pub, nil
+	case *ecdsa.PublicKey:
+		if kindOf(pub) != kindUnknown {
+			return pub, nil
+		}
+		return nil, errors.New("an EC key on a curve JWS does not use: want P-256, P-384 or P-521")
+	}
+	return nil, fmt.Errorf("a %T key: want RSA, EC or Ed25519", pub)
+}
+
+// ReadJWKSFile reads a JWK Set (or a single JWK) from a file.
+func ReadJWKSFile(path string) (*Keys, error) {
+	data, err := readCapped(path)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := ParseJWKS(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ks, nil
+}
+
+// ParseJWKS reads a JWK Set, {"keys":[…]}, or a single JWK. Keys of unknown types are
+// skipped rather than failing the set; keys marked "use":"enc" are never used.
+func ParseJWKS(data []byte) (*Keys, error) {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+		Kty  string            `json:"kty"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, errors.New(`not a JWK Set: not a JSON object with a "keys" array`)
+	}
+	if doc.Keys == nil && doc.Kty != "" {
+		doc.Keys = []json.RawMessage{data}
+	}
+	if len(doc.Keys) == 0 {
+		return nil, errors.New(`not a JWK Set: no "keys"`)
+	}
+	ks := &Keys{set: true}
+	for _, raw := range doc.Keys {
+		k := jwkKey(raw)
+		if k.pub == nil {
+			ks.skipped = append(ks.skipped, k)
+			continue
+		}
+		ks.keys = append(ks.keys, k)
+	}
+	if len(ks.keys) == 0 {
+		return nil, fmt.Errorf("the JWK Set has no key tokctl can use (%s)", ks.skipped[0].reason)
+	}
+	return ks, nil
+}
+
+// jwkKey converts one JWK; a key it cannot use has a nil pub and a reason.
+func jwkKey(raw json.RawMessage) key {
+	var names struct {
+		Kid string `json:"kid"`
+		Kty string `json:"kty"`
+		Alg string `json:"alg"`
+		Use string `json:"use"`
+	}
+	_ = json.Unmarshal(raw, &names) // an entry that is not an object is refused below
+	k := key{kid: names.Kid, alg: names.Alg, use: names.Use}
+	var jwk jose.JSONWebKey
+	err := jwk.UnmarshalJSON(raw)
+	secret, symmetric := jwk.Key.([]byte)
+	if err != nil || (symmetric && len(secret) == 0) || (!symmetric && !jwk.Valid()) { // Valid refuses every []byte
+		k.reason = fmt.Sprintf("key %s of type %s is not a usable JWK", quoteShort(names.Kid), quoteShort(names.Kty))
+		return k
+	}
+	if k.use == "enc" {
+		k.reason = fmt.Sprintf(`key %s is for encryption ("use":"enc")`, quoteShort(names.Kid))
+		return k
+	}
+	pub := jwk.Key
+	if !symmetric && !jwk.IsPublic() {
+		pub = jwk.Public().Key // a private JWK: only its public half is needed
+	}
+	if kindOf(pub) == kindUnknown {
+		k.reason = fmt.Sprintf("key %s of type %s is not one tokctl verifies with", quoteShort(names.Kid), quoteShort(names.Kty))
+		return k
+	}
+	k.pub = pub
+	return k
+}
+
+// forToken picks the keys for a token with this kid. A --key file's key is always
+// tried; in a JWK Set the kid must match, unless the set holds a single key without one.
+func (ks *Keys) forToken(kid string) ([]key, error) {
+	if !ks.set {
+		return ks.keys, nil
+	}
+	if kid != "" {
+		var match []key
+		for _, k := range ks.keys {
+			if k.kid == kid {
+				match = append(match, k)
+			}
+		}
+		if len(match) > 0 {
+			return match, nil
+		}
+		if len(ks.keys) == 1 && ks.keys[0].kid == "" {
+			return ks.keys, nil
+		}
+		for _, k := range ks.skipped {
+			if k.kid == kid {
+				return nil, fmt.Errorf("%w: the JWKS %s", ErrNoKey, k.reason)
+			}
+		}
+		return nil, fmt.Errorf("%w: the JWKS has no kid %s (its keys: %s)", ErrNoKey, quoteShort(kid), ks.kids())
+	}
+	if len(ks.keys) == 1 {
+		return ks.keys, nil
+	}
+	return nil, fmt.Errorf("%w: the token has no kid and the JWKS has %d keys, so tokctl cannot tell which one signed it", ErrNoKey, len(ks.keys))
+}
+
+// kids lists the usable keys' ids for a message.
+func (ks *Keys) kids() string {
+	var ids []string
+	for _, k := range ks.keys {
+		if len(ids) == 5 {
+			ids = append(ids, "…")
+			break
+		}
+		if k.kid == "" {
+			ids = append(ids, "one without kid")
+			continue
+		}
+		ids = append(ids, quoteShort(k.kid))
+	}
+	return strings.Join(ids, ", ")
+}
+
+// IsURL reports whether a --jwks value is a URL rather than a file name.
+func IsURL(s string) bool { return strings.Contains(s, "://") }
+
+// CheckJWKSURL refuses anything but https, except plain http on loopback.
+func CheckJWKSURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, errors.New("not a URL: want https://HOST/PATH")
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http":
+		return nil, fmt.Errorf("refusing plain-http JWKS URL %s: use https (http is allowed only on loopback)", u.Redacted())
+	default:
+		return nil, fmt.Errorf("JWKS URL scheme %q: want https", u.Scheme)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// FetchJWKS downloads a JWK Set: 10 s at most, 1 MiB at most, at most 5 redirects,
+// each to an allowed URL. userAgent names the caller, e.g. "tokctl/1.2.0".
+func FetchJWKS(ctx context.Context, rawURL, userAgent string) (*Keys, error) {
+	u, err := CheckJWKSURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, jwksTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", u.Redacted(), err)
+	}
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("Accept", "application/jwk-set+json, application/json")
+	client := &http.Client{CheckRedirect: func(r *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("more than %d redirects", maxRedirects)
+		}
+		_, err := CheckJWKSURL(r.URL.String())
+		return err
+	}}
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message repeats the URL
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within %v", jwksTimeout)
+		}
+		return nil, fmt.Errorf("%s: %w", u.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: answered HTTP %s, want 200 with a JWK Set", u.Redacted(), resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxKeySize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the answer: %w", u.Redacted(), err)
+	}
+	if len(data) > maxKeySize {
+		return nil, fmt.Errorf("%s: answer larger than 1 MiB: not a JWK Set", u.Redacted())
+	}
+	ks, err := ParseJWKS(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", u.Redacted(), err)
+	}
+	return ks, nil
+}
+
+// readCapped reads a key file of at most 1 MiB.
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeySize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(data) > maxKeySize {
+		return nil, fmt.Errorf("%s: larger than 1 MiB: not a key", path)
+	}
+	return data, nil
+}
