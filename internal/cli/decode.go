@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,8 @@ type DecodeOptions struct {
 	Output       string
 	Provider     string
 	RequireValid bool
+	KeyFile      string // --key: PEM public key or certificate, JWK, or HMAC secret
+	JWKS         string // --jwks: URL or file of a JWK Set
 }
 
 // maxTokenInput bounds what decode reads from stdin.
@@ -30,15 +33,31 @@ func NewCmdDecode(f *Factory) *cobra.Command {
 	opts := &DecodeOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "decode [TOKEN|-]",
-		Short: "Show what is inside a JWT",
+		Short: "Show what is inside a JWT, and verify its signature",
 		Long: `Decode a JWT from the argument, or from stdin when the argument is - or missing:
 its header, its claims (registered claims first), times as RFC 3339 and relative,
 its scopes, and a verdict (valid, expired, not yet valid). A leading "Bearer " or
-"Authorization:" is ignored. The signature is not verified.`,
+"Authorization:" is ignored. An opaque token or other non-JWT input is an error
+(exit 1); an encrypted JWT (JWE) shows its header only.
+
+Without --key or --jwks the signature is shown but not verified. With one of them
+it is verified (RS256/384/512, PS256/384/512, ES256/384/512, EdDSA, HS256/384/512),
+and a token that does not verify is shown, then decode exits 1. A token with alg
+"none" never verifies, and the key must fit the alg: an HS256 token is not checked
+against a public key, nor an RS256 token against a shared secret.
+
+  --key FILE   a PEM public key (PKIX or PKCS #1) or certificate, a JWK, or else
+               a file holding the HMAC shared secret as is (one trailing newline
+               is ignored)
+  --jwks SRC   a JWK Set from an https URL (http only on loopback) or a file; the
+               token's kid picks the key, or the set's only key when it has one`,
 		Example: `  tokctl token get tilia | tokctl decode
   tokctl decode --provider ils
   tokctl decode -o json "$TOKEN" | jq .claims.scopes
-  tokctl decode --require-valid "$TOKEN" || echo expired`,
+  tokctl decode --require-valid "$TOKEN" || echo expired
+  tokctl decode --jwks https://idp.example.com/.well-known/jwks.json "$TOKEN"
+  tokctl decode --key public.pem --require-valid "$TOKEN"
+  tokctl decode --key hs256.secret -o json "$TOKEN" | jq .signature_verified`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -50,12 +69,24 @@ its scopes, and a verdict (valid, expired, not yet valid). A leading "Bearer " o
 			if opts.Provider != "" && opts.Token != "" {
 				return usageErrorf("give a TOKEN or --provider, not both")
 			}
-			return decodeRun(cmd.Context(), opts)
+			if opts.KeyFile != "" && opts.JWKS != "" {
+				return usageErrorf("give --key or --jwks, not both")
+			}
+			if jwt.IsURL(opts.JWKS) {
+				if _, err := jwt.CheckJWKSURL(opts.JWKS); err != nil {
+					return usageErrorf("decode: --jwks: %v", err)
+				}
+			}
+			ctx, cancel := f.Context(cmd.Context())
+			defer cancel()
+			return decodeRun(ctx, opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&opts.Provider, "provider", "", "decode the stored token of this provider")
 	cmd.Flags().BoolVar(&opts.RequireValid, "require-valid", false, "exit 1 when the token is expired or not yet valid")
+	cmd.Flags().StringVar(&opts.KeyFile, "key", "", "verify the signature with this PEM public key, certificate, JWK or HMAC secret `FILE`")
+	cmd.Flags().StringVar(&opts.JWKS, "jwks", "", "verify the signature with the JWK Set at this `URL|FILE`")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("provider", completeProviders(f))
 	return cmd
@@ -69,7 +100,15 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 	}
 	tok, err := jwt.Parse(input)
 	if err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	keys, err := decodeKeys(ctx, opts)
+	if err != nil {
 		return err
+	}
+	var verifyErr error
+	if keys != nil {
+		verifyErr = tok.Verify(keys)
 	}
 	now := f.now()
 	if opts.Output == "json" {
@@ -80,14 +119,48 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 	if err != nil {
 		return err
 	}
+	if verifyErr != nil {
+		return fmt.Errorf("decode: %w", verifyErr)
+	}
 	if opts.RequireValid && !tok.Encrypted {
-		switch v := tok.Verdict(now); v {
-		case jwt.Expired, jwt.NotYetValid:
-			fmt.Fprintf(f.IO.ErrOut, "tokctl: token is %s\n", v)
-			return &silentError{code: exitError}
+		switch tok.Verdict(now) {
+		case jwt.Expired:
+			return fmt.Errorf("decode: the token is expired (exp %s)", tok.Times().Expires.Format(time.RFC3339))
+		case jwt.NotYetValid:
+			return fmt.Errorf("decode: the token is not valid yet (nbf %s)", tok.Times().NotBefore.Format(time.RFC3339))
 		}
 	}
 	return nil
+}
+
+// decodeKeys loads the keys of --key or --jwks; nil when neither is given.
+func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
+	f := opts.f
+	var (
+		keys *jwt.Keys
+		err  error
+		flag string
+	)
+	switch {
+	case opts.KeyFile != "":
+		flag = "--key"
+		keys, err = jwt.ReadKeyFile(opts.KeyFile)
+	case jwt.IsURL(opts.JWKS):
+		flag = "--jwks"
+		if u, uerr := jwt.CheckJWKSURL(opts.JWKS); f.Verbose && uerr == nil {
+			f.infof("fetching the JWK Set %s", u.Redacted())
+		}
+		keys, err = jwt.FetchJWKS(ctx, opts.JWKS, "tokctl/"+f.Build.Version)
+	case opts.JWKS != "":
+		flag = "--jwks"
+		keys, err = jwt.ReadJWKSFile(opts.JWKS)
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode: %s: %w", flag, err)
+	}
+	return keys, nil
 }
 
 // decodeInput returns the token to decode: the argument, the stored token
