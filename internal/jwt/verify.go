@@ -51,9 +51,9 @@ func (e *UnsupportedAlgError) Error() string {
 	return fmt.Sprintf("unsupported alg %s: tokctl verifies %s", quoteShort(e.Alg), strings.Join(supportedAlgs(), ", "))
 }
 
-// AlgKeyMismatchError is the reason when the token's alg does not fit the key: algorithm
-// confusion (an HS* token with a public key, an RS* token with a shared secret), or a
-// JWK whose own alg differs from the token's.
+// AlgKeyMismatchError is the reason when the token's alg does not fit the kind of key:
+// algorithm confusion (an HS* token with a public key, an RS* token with a shared secret),
+// or another family or curve (an RS256 token with an EC key, ES256 with a P-384 key).
 type AlgKeyMismatchError struct {
 	Alg  string // the token's alg
 	Need string // the kind of key alg needs
@@ -61,7 +61,11 @@ type AlgKeyMismatchError struct {
 }
 
 func (e *AlgKeyMismatchError) Error() string {
-	return fmt.Sprintf("the token says alg %s, which needs %s, but the key is %s: refusing (algorithm confusion)", e.Alg, e.Need, e.Have)
+	msg := fmt.Sprintf("the token says alg %s, which needs %s, but the key is %s", e.Alg, e.Need, e.Have)
+	if e.Need == kindHMAC.String() || e.Have == kindHMAC.String() {
+		msg += ": refusing (algorithm confusion)"
+	}
+	return msg
 }
 
 // algKey says what kind of key each accepted alg needs. Anything else is refused, "none" first of all.

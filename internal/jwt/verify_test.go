@@ -525,3 +525,20 @@ func TestVerifyGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestAlgKeyMismatchMessage(t *testing.T) {
+	for _, tt := range []struct {
+		need, have keyKind
+		want       string
+	}{
+		{kindHMAC, kindRSA, "the token says alg X, which needs an HMAC shared secret, but the key is an RSA public key: refusing (algorithm confusion)"},
+		{kindRSA, kindHMAC, "the token says alg X, which needs an RSA public key, but the key is an HMAC shared secret: refusing (algorithm confusion)"},
+		{kindP256, kindP384, "the token says alg X, which needs an EC P-256 public key, but the key is an EC P-384 public key"},
+		{kindRSA, kindEd25519, "the token says alg X, which needs an RSA public key, but the key is an Ed25519 public key"},
+	} {
+		err := &AlgKeyMismatchError{Alg: "X", Need: tt.need.String(), Have: tt.have.String()}
+		if err.Error() != tt.want {
+			t.Errorf("got %q, want %q", err, tt.want)
+		}
+	}
+}
