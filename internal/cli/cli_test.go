@@ -27,6 +27,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
@@ -299,6 +300,12 @@ func TestDecode(t *testing.T) {
 	none := b64url([]byte(`{"alg":"none"}`)) + "." + b64url([]byte(claims)) + "."
 	confused := signHS256(`{"alg":"HS256","typ":"JWT","kid":"k1"}`, claims, []byte(readFile(t, pubPEM)))
 	jwe := b64url([]byte(`{"alg":"RSA-OAEP-256","enc":"A256GCM"}`)) + ".a.b.c.d"
+	tokenFile := write("token.jwt", []byte(rs256))
+	_, parseErr := jwt.Parse(tokenFile)
+	if parseErr == nil {
+		t.Fatalf("%s parses as a JWT", tokenFile)
+	}
+	tokenFileErr := parseErr.Error()
 
 	tests := []struct {
 		name       string
@@ -358,6 +365,8 @@ func TestDecode(t *testing.T) {
 			wantErr: "decode: --key: open " + filepath.Join(dir, "nope.pem") + ": no such file or directory"},
 		{name: "--key private key", args: []string{"--key", write("priv.pem", pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})), rs256}, wantCode: 1,
 			wantErr: "decode: --key: " + filepath.Join(dir, "priv.pem") + ": a private key: give the public key instead (openssl pkey -in FILE -pubout)"},
+		{name: "a file name instead of a token", args: []string{tokenFile}, wantCode: 1,
+			wantErr: "decode: " + tokenFileErr + "; " + tokenFile + " is a file: pass its content with `tokctl decode - < " + tokenFile + "`"},
 		{name: "unknown output", args: []string{"-o", "yaml", rs256}, wantCode: 2, wantErr: `unknown output "yaml": use text or json`},
 		{name: "two arguments", args: []string{rs256, rs256}, wantCode: 2, wantErr: "accepts at most 1 arg(s), received 2"},
 	}

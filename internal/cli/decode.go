@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -100,6 +101,9 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 	}
 	tok, err := jwt.Parse(input)
 	if err != nil {
+		if fi, serr := os.Stat(opts.Token); opts.Token != "" && serr == nil && fi.Mode().IsRegular() {
+			return fmt.Errorf("decode: %w; %s is a file: pass its content with `tokctl decode - < %s`", err, opts.Token, opts.Token)
+		}
 		return fmt.Errorf("decode: %w", err)
 	}
 	keys, err := decodeKeys(ctx, opts)
