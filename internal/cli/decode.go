@@ -101,7 +101,7 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 	}
 	tok, err := jwt.Parse(input)
 	if err != nil {
-		if fi, serr := os.Stat(opts.Token); opts.Token != "" && serr == nil && fi.Mode().IsRegular() {
+		if fi, serr := os.Stat(opts.Token); opts.Token != "" && opts.Token != "-" && serr == nil && fi.Mode().IsRegular() {
 			return fmt.Errorf("decode: %w; %s is a file: pass its content with `tokctl decode - < %s`", err, opts.Token, opts.Token)
 		}
 		return fmt.Errorf("decode: %w", err)
