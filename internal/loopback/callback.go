@@ -1,0 +1,85 @@
+package loopback
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// CallbackError is the provider's refusal, carried by the redirect
+// (RFC 6749 §4.1.2.1: error, error_description), sanitised for one line.
+type CallbackError struct {
+	Provider    string
+	Code        string // e.g. access_denied; may be empty
+	Description string
+}
+
+func (e *CallbackError) Error() string {
+	msg := prefix(e.Provider) + "the authorization server refused"
+	if e.Code != "" {
+		msg += ": " + e.Code
+	}
+	if e.Description != "" {
+		msg += ": " + e.Description
+	}
+	return msg
+}
+
+// ErrNoCode means the redirect had the right state but no authorization code.
+var ErrNoCode = errors.New("the redirect carried no authorization code")
+
+var (
+	// errBadState marks a callback that is not ours: it must not end the login.
+	errBadState  = errors.New("the redirect's state does not match this login")
+	errManyCodes = errors.New("the redirect carried more than one authorization code")
+)
+
+// parseCallback reads a redirect's query. It returns the code only when the
+// query carries exactly one state equal to wantState; errBadState means
+// "ignore this request and keep waiting"; any other error is conclusive.
+func parseCallback(query url.Values, wantState string) (code string, err error) {
+	states := query["state"]
+	if wantState == "" || len(states) != 1 ||
+		subtle.ConstantTimeCompare([]byte(states[0]), []byte(wantState)) != 1 {
+		return "", errBadState
+	}
+	if query.Has("error") {
+		return "", &CallbackError{
+			Code:        sanitize(query.Get("error"), 100),
+			Description: sanitize(query.Get("error_description"), 300),
+		}
+	}
+	codes := query["code"]
+	switch {
+	case len(codes) > 1:
+		return "", errManyCodes
+	case len(codes) == 0 || codes[0] == "":
+		return "", ErrNoCode
+	}
+	return codes[0], nil
+}
+
+// sanitize makes provider text safe for a terminal line: valid UTF-8, no
+// control or format characters (C0, DEL, C1, bidi overrides), collapsed
+// spaces, at most max bytes.
+func sanitize(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= max {
+		return s
+	}
+	n := max - len("…")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
