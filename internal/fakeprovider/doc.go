@@ -21,6 +21,13 @@
 //	GET  /oauth2/authorize              [oauth2.authorize]
 //	GET  /api/whoami                    [api.whoami]           Bearer token introspection
 //	GET  /_fake/stats, POST /_fake/reset                       test control, not counted
+//	POST /_fake/fault, DELETE /_fake/fault[?route=NAME]        fault injection, not counted
+//
+// Faults make a route misbehave for black-box tests of tokctl's network handling:
+// delay, hang, drop the connection, cut the body short, or answer with any status,
+// headers and body (see [Fault] and [Server.InjectFault]). POST /_fake/fault takes
+// a JSON object {"route", "times", "delay", "delay_jitter", "action", "status",
+// "header", "body"} with durations as Go duration strings ("500ms").
 //
 // Registered demo clients (all fixed, see the constants):
 //

@@ -24,6 +24,9 @@ type Options struct {
 	TTL time.Duration
 	// Now is the server's clock; nil means time.Now.
 	Now func() time.Time
+	// Key, when set, signs the tokens instead of a key generated at Start: tests that
+	// start many servers skip the key generation.
+	Key *rsa.PrivateKey
 }
 
 // Server is a running fake provider. Its methods are safe for concurrent use.
@@ -33,6 +36,8 @@ type Server struct {
 	key    *rsa.PrivateKey
 	http   *http.Server
 	done   chan struct{}
+	quit   chan struct{} // closed by Close: hanging faults let go
+	closed sync.Once
 	routes []route
 
 	mu sync.Mutex
@@ -40,14 +45,15 @@ type Server struct {
 }
 
 // route is one counted endpoint. Its handler is wrapped in one place (Server.counted),
-// which is where a per-route fault-injection hook can be added later.
+// which also applies the faults injected into the route.
 type route struct {
 	name    string
 	path    string
 	handler http.HandlerFunc
 }
 
-// Start generates the signing key, listens on opts.Addr and serves until Close.
+// Start generates the signing key (unless opts.Key is set), listens on opts.Addr and
+// serves until Close.
 func Start(opts Options) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
@@ -58,15 +64,18 @@ func Start(opts Options) (*Server, error) {
 	if err := checkLoopback(opts.Addr); err != nil {
 		return nil, err
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("fakeprovider: generate signing key: %w", err)
+	key := opts.Key
+	if key == nil {
+		var err error
+		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("fakeprovider: generate signing key: %w", err)
+		}
 	}
 	ln, err := listenLoopback(opts.Addr)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, key: key, done: make(chan struct{}), st: newState()}
+	s := &Server{opts: opts, key: key, done: make(chan struct{}), quit: make(chan struct{}), st: newState()}
 	s.url = baseURL(ln.Addr().(*net.TCPAddr))
 	s.routes = s.routeTable()
 	s.http = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -82,6 +91,7 @@ func (s *Server) URL() string { return s.url }
 
 // Close stops the server at once, dropping open connections, and waits for it to exit.
 func (s *Server) Close() error {
+	s.closed.Do(func() { close(s.quit) })
 	err := s.http.Close()
 	<-s.done
 	return err
@@ -106,7 +116,8 @@ func (s *Server) Counts() map[string]int {
 	return out
 }
 
-// Reset zeroes the counters and forgets every issued token, refresh token and code.
+// Reset zeroes the counters, removes every injected fault and forgets every issued
+// token, refresh token and code.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,16 +153,22 @@ func (s *Server) handler() http.Handler {
 	}
 	mux.HandleFunc("/_fake/stats", s.stats)
 	mux.HandleFunc("/_fake/reset", s.reset)
+	mux.HandleFunc("/_fake/fault", s.fault)
 	mux.HandleFunc("/", notFound)
 	return mux
 }
 
-// counted records the request before the handler sees it, so refused requests count too.
+// counted records the request before the handler sees it, so refused requests count
+// too, then applies the route's next injected fault, if any.
 func (s *Server) counted(name string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.st.counts[name]++
+		f, faulty := s.st.takeFault(name)
 		s.mu.Unlock()
+		if faulty && s.applyFault(w, r, f) {
+			return
+		}
 		h(w, r)
 	}
 }

@@ -22,6 +22,7 @@ type state struct {
 	access  map[string]grant    // access token → what it grants, for /api/whoami
 	refresh map[string]grant    // live refresh tokens; a used one is deleted (rotation)
 	codes   map[string]authCode // unredeemed authorization codes
+	faults  map[string][]Fault  // route → queued faults (see InjectFault)
 	ils     rateWindow
 }
 
@@ -31,6 +32,7 @@ func newState() state {
 		access:  map[string]grant{},
 		refresh: map[string]grant{},
 		codes:   map[string]authCode{},
+		faults:  map[string][]Fault{},
 	}
 }
 
