@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -210,7 +211,7 @@ func (c *Client) try(ctx context.Context, r *Request) (*Response, error) {
 		return nil, &UnavailableError{Provider: r.Provider, Status: resp.StatusCode, Detail: "response larger than 1 MiB refused"}
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
-	c.logResponse(out, time.Since(start))
+	c.logResponse(out, time.Since(start), sentSecrets(r))
 	return out, nil
 }
 
@@ -297,7 +298,19 @@ func describeNetErr(err error) error {
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "dial" {
-		return fmt.Errorf("cannot connect: %v", oe.Err)
+		inner := oe.Err
+		var se *os.SyscallError // "connect: connection refused" would say connect twice
+		if errors.As(inner, &se) {
+			inner = se.Err
+		}
+		return fmt.Errorf("cannot connect: %v", inner)
+	}
+	// A bare "EOF" tells a user nothing.
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("the connection closed in the middle of the answer")
+	}
+	if errors.Is(err, io.EOF) {
+		return errors.New("the connection closed without an answer")
 	}
 	return err
 }

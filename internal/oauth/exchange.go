@@ -68,6 +68,8 @@ func (c *Client) Token(ctx context.Context, ex *Exchange) (*Token, error) {
 		parse = ParseRFC6749Error
 	}
 	info := parse(resp.Status, resp.Body)
+	secrets := sentSecrets(&ex.Request)
+	info.Code, info.Description = scrubSent(info.Code, secrets), scrubSent(info.Description, secrets)
 	if info.Code == "" && info.Description == "" && !looksJSON(resp.Body) && len(resp.Body) > 0 {
 		info.Description = describeNonJSON(resp.Body)
 	}
@@ -127,7 +129,7 @@ func clean(s string) string {
 		return r
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
-	return truncate(s, 300)
+	return truncate(redactJWTs(s), 300)
 }
 
 // Clean is clean for adapters that assemble their own ErrorInfo.

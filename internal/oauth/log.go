@@ -78,7 +78,7 @@ func (c *Client) logRequest(req *http.Request, r *Request) {
 	}
 }
 
-func (c *Client) logResponse(resp *Response, took time.Duration) {
+func (c *Client) logResponse(resp *Response, took time.Duration, sent []string) {
 	if c.Verbose == nil {
 		return
 	}
@@ -86,7 +86,7 @@ func (c *Client) logResponse(resp *Response, took time.Duration) {
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		c.logf("< Content-Type: %s\n", ct)
 	}
-	c.logf("< %s\n", redactJSON(resp.Body))
+	c.logf("< %s\n", scrubSent(redactJSON(resp.Body), sent))
 }
 
 // encodeRedacted form-encodes v with secret values redacted, leaving the
@@ -137,6 +137,8 @@ func redactAny(v any) any {
 		for i := range t {
 			t[i] = redactAny(t[i])
 		}
+	case string:
+		return redactJWTs(t) // a provider's text may quote a token
 	}
 	return v
 }
