@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // File stores each value in its own private file under Dir: the directory is
@@ -62,6 +63,7 @@ func (f File) Set(ctx context.Context, key string, value []byte) error {
 	if err := writeAtomic(path, value); err != nil {
 		return fmt.Errorf("file store: %w", err)
 	}
+	sweepTemp(f.Dir)
 	return nil
 }
 
@@ -71,6 +73,7 @@ func (f File) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	sweepTemp(f.Dir)
 	err = os.Remove(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("file store: %w", err)
@@ -178,6 +181,21 @@ func writeAtomic(path string, value []byte) (err error) {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// staleTemp is the age at which a temp file is the leftover of a write
+// that was killed (a write takes milliseconds).
+const staleTemp = time.Minute
+
+// sweepTemp removes what killed writes left behind: their temp files hold
+// tokens or secrets that `tokctl logout` would otherwise never remove.
+func sweepTemp(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTemp {
+			_ = os.Remove(name)
+		}
+	}
 }
 
 // syncDir makes a rename or removal in dir durable.
