@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 		"tokctl": func() {
 			os.Exit(cli.Main(cli.BuildInfo{Version: "test"}, os.Args[1:]))
 		},
+		"minibrowser": minibrowser,
 	})
 }
 
@@ -43,6 +44,8 @@ func TestScripts(t *testing.T) {
 			switch cond {
 			case "keyring":
 				return bus != "", nil
+			case "browser": // headless Chromium behind ../shared/ci/fake-browser.sh
+				return haveBrowser(), nil
 			case "userbus": // godbus finds this bus even with DBUS_SESSION_BUS_ADDRESS empty
 				_, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid()))
 				return err == nil, nil
@@ -55,6 +58,7 @@ func TestScripts(t *testing.T) {
 			"fakereset": cmdFakeReset,
 			"fileperm":  cmdFilePerm,
 			"hangbus":   cmdHangBus,
+			"expire":    cmdExpire,
 		},
 	})
 }
@@ -88,6 +92,10 @@ func setupScript(e *testscript.Env, bus string) error {
 	e.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	e.Setenv("REAL_DBUS_SESSION_BUS_ADDRESS", bus)
 	e.Setenv("NO_COLOR", "1")
+	e.Setenv("BROWSER", "")
+	if haveBrowser() {
+		e.Setenv("FAKE_BROWSER", fakeBrowser)
+	}
 	return nil
 }
 

@@ -253,18 +253,17 @@ func readPastedRedirects(f *Factory, l *loopback.Listener) {
 	}
 }
 
-// loginWaitError explains why no code arrived.
+// loginWaitError explains why no code arrived: the command's deadline, an
+// interrupt, or a conclusive redirect without a code (the provider's
+// refusal, a missing code).
 func loginWaitError(ctx context.Context, f *Factory, name string, err error) error {
-	var cb *loopback.CallbackError
 	switch {
-	case errors.As(err, &cb):
-		return fmt.Errorf("%s: the login was not completed: %s; run `tokctl login %s` to try again", name, strings.TrimPrefix(err.Error(), name+": "), name)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Errorf("%s: no login within %s; run `tokctl login %s` again (--timeout sets the wait)", name, f.Timeout, name)
 	case errors.Is(ctx.Err(), context.Canceled):
 		return fmt.Errorf("%s: login interrupted", name)
 	}
-	return fmt.Errorf("%s: %w", name, err)
+	return fmt.Errorf("%s: the login was not completed: %s; run `tokctl login %s` to try again", name, strings.TrimPrefix(err.Error(), name+": "), name)
 }
 
 // saveLogin stores the token record and, when it was typed or piped in (or
