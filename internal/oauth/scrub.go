@@ -11,7 +11,8 @@ import (
 // goes through redactJWTs and scrubSent first.
 
 // redactJWTs replaces anything shaped like a JWT (base64url parts joined by
-// two dots, the first starting "eyJ") with its redacted prefix.
+// two dots, the first starting "eyJ") with its redacted prefix. It runs in
+// linear time: provider text can be up to 1 MiB.
 func redactJWTs(s string) string {
 	var b strings.Builder
 	for {
@@ -23,20 +24,22 @@ func redactJWTs(s string) string {
 			b.WriteString(s)
 			return b.String()
 		}
-		n := jwtLen(s[i:])
-		if n == 0 {
-			b.WriteString(s[:i+3])
-			s = s[i+3:]
-			continue
-		}
+		n, ok := jwtLen(s[i:])
 		b.WriteString(s[:i])
-		b.WriteString(Redact(s[i : i+n]))
+		if ok {
+			b.WriteString(Redact(s[i : i+n]))
+		} else {
+			// No JWT starts anywhere in the scanned run either: from a later
+			// "eyJ" the scan would end at the same place with fewer dots.
+			b.WriteString(s[i : i+n])
+		}
 		s = s[i+n:]
 	}
 }
 
-// jwtLen is the length of the JWT at the start of s, or 0.
-func jwtLen(s string) int {
+// jwtLen scans the base64url parts at the start of s and reports their
+// length (at least 3) and whether they make a JWT.
+func jwtLen(s string) (int, bool) {
 	dots, n := 0, 0
 	for ; n < len(s); n++ {
 		c := s[n]
@@ -48,10 +51,7 @@ func jwtLen(s string) int {
 			break
 		}
 	}
-	if dots < 2 {
-		return 0
-	}
-	return n
+	return max(n, 3), dots == 2
 }
 
 // minScrub is the shortest sent value scrubbed from provider text: shorter
@@ -101,7 +101,7 @@ func scrubSent(s string, secrets []string) string {
 		return s
 	}
 	for _, v := range secrets {
-		for n := len(v) - 1; n >= 4; n-- {
+		for n := min(len(v)-1, len(head), 300); n >= 4; n-- { // clean keeps 300 bytes
 			if strings.HasSuffix(head, v[:n]) {
 				return head[:len(head)-n] + "[redacted]…"
 			}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 )
 
 const jwtSample = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
@@ -18,11 +20,23 @@ func TestRedactJWTs(t *testing.T) {
 		{"unsigned eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0. end", "unsigned eyJhbG…[redacted] end"},
 		{"eyJ alone and eyJabc.def are no JWTs", "eyJ alone and eyJabc.def are no JWTs"},
 		{"", ""},
+		{"eyJeyJ.a.b", "[redacted]"},
+		{"xeyJa.eyJb.c.d", "x[redacted].d"},
 	}
 	for _, tt := range tests {
 		if got := redactJWTs(tt.in); got != tt.want {
 			t.Errorf("redactJWTs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// A megabyte of near-JWTs is redacted in linear time.
+func TestRedactJWTsLinear(t *testing.T) {
+	s := strings.Repeat("eyJ", 1<<18) + " " + strings.Repeat("eyJa.", 1<<18)
+	start := time.Now()
+	redactJWTs(s)
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("redactJWTs of %d bytes took %v", len(s), took)
 	}
 }
 
@@ -93,4 +107,39 @@ func TestScrubSentAtTruncation(t *testing.T) {
 	if got := scrubSent(info.Description, []string{secret}); strings.Contains(got, secret[:8]) {
 		t.Errorf("a truncated secret shows: %q", got)
 	}
+}
+
+// FuzzRedact: whatever a provider writes, what is shown of it holds no
+// JWT-shaped string and no sent secret, and stays valid UTF-8.
+func FuzzRedact(f *testing.F) {
+	for _, seed := range []string{
+		"token " + jwtSample + " revoked", jwtSample + jwtSample, "eyJeyJ.a.b.c", "eyJ", "a.eyJb.c..d", "é eyJ\u009b.x.y",
+		"secret 0123456789abcdef-secret cut…", strings.Repeat("0123456789abcdef-secret", 3),
+	} {
+		f.Add(seed, "0123456789abcdef-secret")
+	}
+	f.Fuzz(func(t *testing.T, s, secret string) {
+		var secrets []string
+		if len(secret) >= minScrub && utf8.ValidString(secret) { // as sentSecrets passes them
+			secrets = append(secrets, secret)
+		}
+		out := scrubSent(redactJWTs(s), secrets)
+		for rest := out; ; { // no JWT left beyond the 6-byte prefix Redact keeps
+			i := strings.Index(rest, "eyJ")
+			if i < 0 {
+				break
+			}
+			n, ok := jwtLen(rest[i:])
+			if ok && n > 6 {
+				t.Fatalf("%q still holds a JWT: %q", s, rest[i:i+n])
+			}
+			rest = rest[i+n:]
+		}
+		if len(secrets) > 0 && strings.Contains(out, secret) && !strings.Contains(secret, "[redacted]") {
+			t.Fatalf("%q still holds the secret %q: %q", s, secret, out)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(out) {
+			t.Fatalf("%q became invalid UTF-8: %q", s, out)
+		}
+	})
 }
