@@ -22,3 +22,9 @@ fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-5s}" "$2"; }
 fuzz FuzzParse ./internal/jwt
 fuzz FuzzParseToken ./internal/oauth
 fuzz FuzzErrorParsers ./internal/provider
+fuzz FuzzRedact ./internal/oauth
+fuzz FuzzTiliaResponse ./internal/provider
+fuzz FuzzILSResponse ./internal/provider
+fuzz FuzzTikiResponse ./internal/provider
+fuzz FuzzTiltifyResponse ./internal/provider
+fuzz FuzzOAuth2Response ./internal/provider
