@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/jwt"
+	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
 )
 
@@ -23,7 +24,8 @@ type DecodeOptions struct {
 	Provider     string
 	RequireValid bool
 	KeyFile      string // --key: PEM public key or certificate, JWK, or HMAC secret
-	JWKS         string // --jwks: URL or file of a JWK Set
+	JWKS         string // --jwks: URL or file of a JWK Set, or a provider's
+	IDToken      bool   // --id-token: the stored ID token of --provider
 }
 
 // maxTokenInput bounds what decode reads from stdin.
@@ -70,6 +72,9 @@ against a public key, nor an RS256 token against a shared secret.
 			if opts.Provider != "" && opts.Token != "" {
 				return usageErrorf("give a TOKEN or --provider, not both")
 			}
+			if opts.IDToken && opts.Provider == "" {
+				return usageErrorf("--id-token needs --provider")
+			}
 			if opts.KeyFile != "" && opts.JWKS != "" {
 				return usageErrorf("give --key or --jwks, not both")
 			}
@@ -84,10 +89,11 @@ against a public key, nor an RS256 token against a shared secret.
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
-	cmd.Flags().StringVar(&opts.Provider, "provider", "", "decode the stored token of this provider")
+	cmd.Flags().StringVar(&opts.Provider, "provider", "", "decode the stored token of this provider (verified with its JWKS when it has one)")
+	cmd.Flags().BoolVar(&opts.IDToken, "id-token", false, "with --provider: decode the stored OpenID Connect ID token")
 	cmd.Flags().BoolVar(&opts.RequireValid, "require-valid", false, "exit 1 when the token is expired or not yet valid")
 	cmd.Flags().StringVar(&opts.KeyFile, "key", "", "verify the signature with this PEM public key, certificate, JWK or HMAC secret `FILE`")
-	cmd.Flags().StringVar(&opts.JWKS, "jwks", "", "verify the signature with the JWK Set at this `URL|FILE`")
+	cmd.Flags().StringVar(&opts.JWKS, "jwks", "", "verify the signature with the JWK Set at this `URL|FILE`, or of this configured PROVIDER")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("provider", completeProviders(f))
 	return cmd
@@ -106,9 +112,11 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 		}
 		return fmt.Errorf("decode: %w", err)
 	}
-	keys, err := decodeKeys(ctx, opts)
-	if err != nil {
-		return err
+	var keys *jwt.Keys
+	if explicit := opts.KeyFile != "" || opts.JWKS != ""; explicit || !tok.Encrypted {
+		if keys, err = decodeKeys(ctx, opts); err != nil {
+			return err
+		}
 	}
 	var verifyErr error
 	if keys != nil {
@@ -155,9 +163,16 @@ func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
 			f.infof("fetching the JWK Set %s", u.Redacted())
 		}
 		keys, err = jwt.FetchJWKS(ctx, opts.JWKS, "tokctl/"+f.Build.Version)
+	case opts.JWKS != "" && !isFile(opts.JWKS) && provider.ValidName(opts.JWKS):
+		flag = "--jwks"
+		keys, err = providerKeys(ctx, f, opts.JWKS, true)
 	case opts.JWKS != "":
 		flag = "--jwks"
 		keys, err = jwt.ReadJWKSFile(opts.JWKS)
+	case opts.Provider != "":
+		// The provider's own JWKS, when it publishes one, verifies its tokens.
+		flag = "--provider"
+		keys, err = providerKeys(ctx, f, opts.Provider, false)
 	default:
 		return nil, nil
 	}
@@ -165,6 +180,35 @@ func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
 		return nil, fmt.Errorf("decode: %s: %w", flag, err)
 	}
 	return keys, nil
+}
+
+// providerKeys fetches the JWKS of provider name (jwks_url, or its issuer's
+// discovery document). Without one it returns nil keys, or an error when
+// required.
+func providerKeys(ctx context.Context, f *Factory, name string, required bool) (*jwt.Keys, error) {
+	p, err := f.Provider(name)
+	if err == nil {
+		err = p.Check()
+	}
+	if err == nil {
+		err = p.Prepare(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	u := p.Endpoints().JWKS
+	if u == "" {
+		if required {
+			return nil, fmt.Errorf("%s publishes no JWKS (set `jwks_url` or `issuer`)", name)
+		}
+		return nil, nil
+	}
+	return jwt.FetchJWKS(ctx, u, "tokctl/"+f.Build.Version)
+}
+
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // decodeInput returns the token to decode: the argument, the stored token
@@ -186,6 +230,12 @@ func decodeInput(ctx context.Context, opts *DecodeOptions) (string, error) {
 		}
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", opts.Provider, err)
+		}
+		if opts.IDToken {
+			if rec.IDToken == "" {
+				return "", fmt.Errorf("%s: the stored token came without an ID token", opts.Provider)
+			}
+			return rec.IDToken, nil
 		}
 		return rec.AccessToken, nil
 	case opts.Token != "" && opts.Token != "-":

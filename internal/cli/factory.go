@@ -6,6 +6,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -125,6 +127,7 @@ func (f *Factory) Settings(name string) (provider.Settings, error) {
 	if err != nil {
 		return s, err
 	}
+	s.CacheDir = cacheDir()
 	for _, key := range provider.Keys {
 		if v, ok := cfg.Lookup(name, key, provider.EnvVar(name, key)); ok {
 			s.Set(key, v)
@@ -162,6 +165,18 @@ func (f *Factory) ProviderNames() ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// cacheDir is where discovery documents are cached: $XDG_CACHE_HOME/tokctl,
+// else ~/.cache/tokctl; empty (no cache) when neither can be found.
+func cacheDir() string {
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "tokctl")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".cache", "tokctl")
+	}
+	return ""
 }
 
 func (f *Factory) now() time.Time {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/loopback"
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
@@ -22,6 +24,7 @@ type LoginOptions struct {
 	f                 *Factory
 	Provider          string
 	NoBrowser         bool
+	Device            bool
 	ClientCredentials bool
 	ClientID          string
 	SecretStdin       bool
@@ -73,6 +76,7 @@ environment, or from stdin with --client-secret-stdin.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "print the login URL instead of opening a browser")
+	fl.BoolVar(&opts.Device, "device", false, "log in with the device flow (RFC 8628): a code to enter on any device with a browser")
 	fl.BoolVar(&opts.ClientCredentials, "client-credentials", false, "store and verify client credentials instead of the browser login")
 	fl.StringVar(&opts.ClientID, "client-id", "", "the client id (default: from the config file, the environment or a prompt)")
 	fl.BoolVar(&opts.SecretStdin, "client-secret-stdin", false, "read the client secret from the first line of stdin")
@@ -99,9 +103,12 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err := p.Check(); err != nil {
 		return err
 	}
-	browserLogin := provider.Supports(p, provider.GrantAuthorizationCode) && p.AuthURL() != "" && !opts.ClientCredentials
-	if !browserLogin && !provider.Supports(p, provider.GrantClientCredentials) {
-		return &oauth.ConfigError{Provider: p.Name(), Msg: "no login flow: set `auth_url` for the browser login (" + provider.EnvVar(p.Name(), "auth_url") + ")"}
+	if err := p.Prepare(ctx); err != nil {
+		return err
+	}
+	flow, err := loginFlow(opts, p)
+	if err != nil {
+		return err
 	}
 	b, err := f.Store()
 	if err != nil {
@@ -115,15 +122,35 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	var rec *store.Record
-	if browserLogin {
+	switch flow {
+	case provider.GrantAuthorizationCode:
 		rec, err = browserFlow(ctx, opts, p, client.creds)
-	} else {
+	case provider.GrantDeviceCode:
+		rec, err = deviceFlow(ctx, opts, p, client.creds)
+	default:
 		rec, err = fetch(ctx, f, p, client.creds)
 	}
 	if err != nil {
 		return err
 	}
-	return saveLogin(ctx, f, b, p, rec, client, !browserLogin)
+	return saveLogin(ctx, f, b, p, rec, client, flow == provider.GrantClientCredentials)
+}
+
+// loginFlow picks the grant: --device (or the provider's device setting),
+// --client-credentials, else the browser when the provider has it.
+func loginFlow(opts *LoginOptions, p provider.Provider) (string, error) {
+	switch {
+	case opts.Device || (p.DeviceDefault() && !opts.ClientCredentials):
+		if !provider.Supports(p, provider.GrantDeviceCode) {
+			return "", &oauth.ConfigError{Provider: p.Name(), Msg: "no device flow: set `device_auth_url` (" + provider.EnvVar(p.Name(), "device_auth_url") + "), or an `issuer` whose discovery document has a device_authorization_endpoint"}
+		}
+		return provider.GrantDeviceCode, nil
+	case !opts.ClientCredentials && provider.Supports(p, provider.GrantAuthorizationCode) && p.AuthURL() != "":
+		return provider.GrantAuthorizationCode, nil
+	case provider.Supports(p, provider.GrantClientCredentials) && !p.PublicClient():
+		return provider.GrantClientCredentials, nil
+	}
+	return "", &oauth.ConfigError{Provider: p.Name(), Msg: "no login flow: set `auth_url` for the browser login (" + provider.EnvVar(p.Name(), "auth_url") + "), or `issuer`"}
 }
 
 // loginCredentials are the client credentials of a login and where the
@@ -154,8 +181,11 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 		}
 		c.ID = id
 	}
-	if p.PublicClient() {
-		return loginCredentials{creds: provider.Credentials{ID: c.ID}}, nil
+	if p.PublicClient() && !opts.SecretStdin {
+		if stored.ClientID == c.ID && stored.ClientSecret != "" {
+			c.Secret = stored.ClientSecret
+		}
+		return loginCredentials{creds: c}, nil
 	}
 	entered := false
 	switch {
@@ -199,12 +229,20 @@ func browserFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, c
 		verifier = xoauth2.GenerateVerifier()
 		challenge = xoauth2.S256ChallengeFromVerifier(verifier)
 	}
-	authURL := p.AuthCodeURL(provider.AuthRequest{ClientID: creds.ID, RedirectURI: l.RedirectURI(), State: state, Challenge: challenge})
+	var nonce string
+	if slices.Contains(p.Scopes(), "openid") {
+		nonce = loopback.NewState()
+	}
+	authURL := p.AuthCodeURL(provider.AuthRequest{ClientID: creds.ID, RedirectURI: l.RedirectURI(), State: state, Challenge: challenge, Nonce: nonce})
 
 	noBrowser := opts.NoBrowser
 	if !noBrowser {
 		if err := canOpenBrowser(); err != nil {
-			f.infof("%v; showing the URL instead (--no-browser)", err)
+			hint := ""
+			if provider.Supports(p, provider.GrantDeviceCode) {
+				hint = fmt.Sprintf(" (or use `tokctl login %s --device`)", p.Name())
+			}
+			f.infof("%v; showing the URL instead%s", err, hint)
 			noBrowser = true
 		}
 	}
@@ -231,7 +269,76 @@ func browserFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, c
 	if err != nil {
 		return nil, err
 	}
+	if err := checkIDToken(ctx, f, p, creds.ID, tok.IDToken, nonce); err != nil {
+		return nil, err
+	}
 	return newRecord(f, p, creds.ID, tok), nil
+}
+
+// deviceFlow runs the device authorization grant (RFC 8628): the user code
+// and where to enter it on stderr, then polling until approval.
+func deviceFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, creds provider.Credentials) (*store.Record, error) {
+	f := opts.f
+	da, err := p.DeviceAuth(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	w := f.IO.ErrOut
+	fmt.Fprintf(w, "tokctl: to log in to %s, open\n\n    %s\n\nand enter the code\n\n    %s\n\n", p.Name(), da.VerificationURI, da.UserCode)
+	open := da.VerificationURIComplete
+	if open != "" {
+		fmt.Fprintf(w, "(or open %s, which has the code in it)\n\n", open)
+	} else {
+		open = da.VerificationURI
+	}
+	if !opts.NoBrowser && canOpenBrowser() == nil {
+		opened := openBrowser(w, open)
+		go func() {
+			if err := <-opened; err != nil {
+				f.warnf("could not open a browser (%v); open the address above yourself", err)
+			}
+		}()
+	}
+	f.infof("waiting for approval (the code expires in %s; Ctrl-C to cancel)", da.ExpiresIn.Round(time.Second))
+	tok, err := oauth.PollDevice(ctx, p.Name(), da, func(ctx context.Context) (*oauth.Token, error) {
+		return p.DeviceToken(ctx, creds, da.DeviceCode)
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, loginWaitError(ctx, f, p.Name(), err)
+		}
+		return nil, err
+	}
+	if err := checkIDToken(ctx, f, p, creds.ID, tok.IDToken, ""); err != nil {
+		return nil, err
+	}
+	return newRecord(f, p, creds.ID, tok), nil
+}
+
+// checkIDToken verifies an ID token from a login: its signature against the
+// provider's JWKS, its issuer, audience, expiry and nonce.
+func checkIDToken(ctx context.Context, f *Factory, p provider.Provider, clientID, idToken, nonce string) error {
+	if idToken == "" {
+		if nonce != "" {
+			f.warnf("%s: the openid scope was asked for, but no ID token came back", p.Name())
+		}
+		return nil
+	}
+	e := p.Endpoints()
+	fail := func(err error) error {
+		return fmt.Errorf("%s: login refused: %v; nothing was stored (check `issuer` and `jwks_url`)", p.Name(), err)
+	}
+	if e.JWKS == "" {
+		return fail(errors.New("an ID token came back, but the provider has no JWKS to verify it (set `jwks_url` or `issuer`)"))
+	}
+	keys, err := jwt.FetchJWKS(ctx, e.JWKS, "tokctl/"+f.Build.Version)
+	if err != nil {
+		return fail(fmt.Errorf("cannot fetch the JWKS to verify the ID token: %w", err))
+	}
+	if err := jwt.VerifyIDToken(idToken, keys, jwt.IDTokenCheck{Issuer: e.Issuer, ClientID: clientID, Nonce: nonce, Now: f.now()}); err != nil {
+		return fail(err)
+	}
+	return nil
 }
 
 // readPastedRedirects lets a user whose browser runs elsewhere paste the

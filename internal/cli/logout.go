@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
 )
 
@@ -21,9 +23,12 @@ func NewCmdLogout(f *Factory) *cobra.Command {
 	opts := &LogoutOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
-		Short: "Remove the stored token of a provider",
-		Long: `Remove the stored token of PROVIDER. With --all, also remove the client id and
-secret that ` + "`tokctl login`" + ` stored.`,
+		Short: "Revoke and remove the stored token of a provider",
+		Long: `Remove the stored token of PROVIDER. When the provider has a revocation
+endpoint (RFC 7009; from its discovery document or revocation_url), tokctl first
+asks it to revoke the refresh token (else the access token); a failed revocation
+is a warning and the local token is removed anyway. With --all, also remove the
+client id and secret that ` + "`tokctl login`" + ` stored.`,
 		Example: `  tokctl logout tilia
   tokctl logout tiltify --all`,
 		Args:              exactProvider,
@@ -41,14 +46,18 @@ secret that ` + "`tokctl login`" + ` stored.`,
 
 func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	f := opts.f
-	if _, err := f.Settings(opts.Provider); err != nil {
+	s, err := f.Settings(opts.Provider)
+	if err != nil {
 		return err
 	}
 	b, err := f.Store()
 	if err != nil {
 		return err
 	}
-	_, getErr := b.Get(ctx, store.TokenKey(opts.Provider))
+	rec, getErr := store.LoadRecord(ctx, b, opts.Provider)
+	if rec != nil {
+		revoke(ctx, f, s, b, rec)
+	}
 	if err := b.Delete(ctx, store.TokenKey(opts.Provider)); err != nil {
 		return err
 	}
@@ -64,4 +73,29 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	}
 	f.infof("%s: %s (%s store)", opts.Provider, what, b.Name())
 	return nil
+}
+
+// revoke asks the provider to revoke the stored refresh token, else the
+// access token (RFC 7009), when it has a revocation endpoint. A failure is a
+// warning: logout removes the local record whatever the provider says.
+func revoke(ctx context.Context, f *Factory, s provider.Settings, b store.Backend, rec *store.Record) {
+	p, err := provider.New(s, f.HTTP())
+	if err != nil || p.Check() != nil || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
+		return
+	}
+	token, hint := rec.RefreshToken, "refresh_token"
+	if token == "" {
+		token, hint = rec.AccessToken, "access_token"
+	}
+	creds := provider.Credentials{ID: rec.ClientID}
+	if c, err := clientCredentials(ctx, p, s, b); err == nil && c.ID == rec.ClientID {
+		creds.Secret = c.Secret
+	}
+	switch err := p.Revoke(ctx, creds, token, hint); {
+	case err == nil:
+		f.infof("%s: the provider revoked the %s", p.Name(), strings.ReplaceAll(hint, "_", " "))
+	case errors.Is(err, provider.ErrNoRevocation):
+	default:
+		f.warnf("%s: could not revoke the token at the provider (%v); removing it here anyway", p.Name(), err)
+	}
 }

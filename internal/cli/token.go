@@ -37,7 +37,7 @@ type TokenGetOptions struct {
 	NoCache  bool
 }
 
-var tokenOutputs = []string{"token", "json", "header", "env"}
+var tokenOutputs = []string{"token", "json", "header", "env", "id-token"}
 
 // NewCmdTokenGet builds `tokctl token get`; runF replaces the work in tests.
 func NewCmdTokenGet(f *Factory, runF func(context.Context, *TokenGetOptions) error) *cobra.Command {
@@ -75,7 +75,7 @@ so they cause one token request, not many.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Output, "output", "o", "token", "output format: token, json, header or env")
+	fl.StringVarP(&opts.Output, "output", "o", "token", "output format: token, json, header, env or id-token")
 	fl.StringArrayVar(&opts.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
 	fl.DurationVar(&opts.MinTTL, "min-ttl", 60*time.Second, "fetch a new token when the stored one has less time left")
 	fl.BoolVar(&opts.NoCache, "no-cache", false, "fetch a new token; do not read or write the store")
@@ -126,6 +126,9 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 		if err != nil {
 			return nil, err
 		}
+		if err := p.Prepare(ctx); err != nil {
+			return nil, err
+		}
 		return fetch(ctx, f, p, creds)
 	}
 	b, err := f.Store()
@@ -172,6 +175,9 @@ func renew(ctx context.Context, f *Factory, p provider.Provider, s provider.Sett
 		rec *store.Record
 		err error
 	)
+	if err := p.Prepare(ctx); err != nil {
+		return nil, err
+	}
 	if old != nil && old.RefreshToken != "" && provider.Supports(p, provider.GrantRefreshToken) {
 		rec, err = refreshRecord(ctx, f, p, s, b, old)
 	} else {
@@ -199,12 +205,10 @@ func renew(ctx context.Context, f *Factory, p provider.Provider, s provider.Sett
 // keeps the old one.
 func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provider.Settings, b store.Backend, old *store.Record) (*store.Record, error) {
 	creds := provider.Credentials{ID: old.ClientID}
-	if !p.PublicClient() {
-		c, err := clientCredentials(ctx, p, s, b)
-		if err != nil {
-			return nil, &oauth.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
-		}
+	if c, err := clientCredentials(ctx, p, s, b); err == nil {
 		creds.Secret = c.Secret
+	} else if !p.PublicClient() {
+		return nil, &oauth.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
 	}
 	tok, err := p.Refresh(ctx, creds, old.RefreshToken)
 	if err != nil {
@@ -326,8 +330,14 @@ func clientCredentials(ctx context.Context, p provider.Provider, s provider.Sett
 			c.ID, c.Secret = sc.ClientID, sc.ClientSecret
 		}
 	}
-	if c.ID != "" && (c.Secret != "" || p.PublicClient()) {
+	if c.ID != "" && c.Secret != "" {
 		return c, nil
+	}
+	if c.ID != "" && p.PublicClient() {
+		return c, &oauth.LoginRequiredError{
+			Provider: p.Name(),
+			Reason:   "no stored token, and a public client (no secret) has no client-credentials grant",
+		}
 	}
 	missing := provider.EnvVar(p.Name(), "client_secret")
 	if c.ID == "" {
@@ -359,6 +369,12 @@ func printToken(f *Factory, output string, rec *store.Record) error {
 		_, err = fmt.Fprintf(out, "Authorization: %s %s\n", typ, rec.AccessToken)
 	case "env":
 		_, err = fmt.Fprintf(out, "TOKCTL_ACCESS_TOKEN=%s\n", rec.AccessToken)
+	case "id-token":
+		if rec.IDToken == "" {
+			return &oauth.LoginRequiredError{Provider: rec.Provider, Reason: "the stored token came without an ID token",
+				Hint: fmt.Sprintf("log in with the openid scope: `tokctl login %s --scope openid`", rec.Provider)}
+		}
+		_, err = fmt.Fprintln(out, rec.IDToken)
 	case "json":
 		err = writeTokenJSON(f, rec, typ)
 	}

@@ -78,8 +78,10 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 type ProviderError struct {
 	Provider string
 	Status   int
-	Detail   string
-	Hint     string
+	// Code is the RFC 6749 error code, when the provider sent one.
+	Code   string
+	Detail string
+	Hint   string
 }
 
 func (e *ProviderError) Error() string {

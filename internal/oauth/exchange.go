@@ -86,7 +86,7 @@ func classify(provider string, ex *Exchange, status int, info ErrorInfo) error {
 		status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return &CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
 	}
-	return &ProviderError{Provider: provider, Status: status, Detail: info.Text()}
+	return &ProviderError{Provider: provider, Status: status, Code: info.Code, Detail: info.Text()}
 }
 
 func fallback(s, def string) string {

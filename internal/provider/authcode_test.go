@@ -49,10 +49,10 @@ func authCodeSettings(srv *fakeprovider.Server, kind string) (Settings, Credenti
 		return Settings{Name: "tiltify", API: "v3", TokenURL: u + "/tiltify-v3/oauth/token", AuthURL: u + "/tiltify-v3/oauth/authorize"},
 			Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret}
 	case "oauth2-basic":
-		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", Scopes: []string{"profile"}},
+		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", Scopes: []string{"profile"}, ClientSecret: fakeprovider.OAuth2BasicClientSecret},
 			Credentials{fakeprovider.OAuth2BasicClientID, fakeprovider.OAuth2BasicClientSecret}
 	case "oauth2-reserved":
-		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize"},
+		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", ClientSecret: fakeprovider.OAuth2ReservedClientSecret},
 			Credentials{fakeprovider.OAuth2ReservedClientID, fakeprovider.OAuth2ReservedClientSecret}
 	case "oauth2-post":
 		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", AuthMethod: authPost},

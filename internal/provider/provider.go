@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -48,13 +49,39 @@ type Provider interface {
 	Exchange(ctx context.Context, c Credentials, x CodeExchange) (*oauth.Token, error)
 	// Refresh gets a new token with a refresh token; the provider may rotate it.
 	Refresh(ctx context.Context, c Credentials, refreshToken string) (*oauth.Token, error)
+
+	// Prepare resolves what needs the network before a request: an OpenID
+	// Connect provider's discovery document (cached on disk). Other
+	// adapters have nothing to do. The hot path (a stored, fresh token)
+	// never calls it.
+	Prepare(ctx context.Context) error
+	// Endpoints are the URLs the provider uses, known after Prepare.
+	Endpoints() Endpoints
+	// DeviceAuth starts the device authorization grant (RFC 8628 §3.1).
+	DeviceAuth(ctx context.Context, c Credentials) (*oauth.DeviceAuth, error)
+	// DeviceToken polls once for the device grant's token (RFC 8628 §3.4).
+	DeviceToken(ctx context.Context, c Credentials, deviceCode string) (*oauth.Token, error)
+	// DeviceDefault reports whether login uses the device flow by default.
+	DeviceDefault() bool
+	// Revoke revokes a token at the revocation endpoint (RFC 7009);
+	// ErrNoRevocation when the provider has none.
+	Revoke(ctx context.Context, c Credentials, token, hint string) error
 }
+
+// Endpoints are a provider's URLs; empty means it has none.
+type Endpoints struct {
+	Issuer, Token, Auth, Device, Revocation, JWKS string
+}
+
+// ErrNoRevocation means the provider has no revocation endpoint.
+var ErrNoRevocation = errors.New("no revocation endpoint")
 
 // Grant types, as Flows lists them.
 const (
 	GrantClientCredentials = "client_credentials"
 	GrantAuthorizationCode = "authorization_code"
 	GrantRefreshToken      = "refresh_token"
+	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
 // Supports reports whether p offers the grant.
@@ -68,6 +95,8 @@ type AuthRequest struct {
 	State       string
 	// Challenge is the PKCE S256 code challenge; empty sends none.
 	Challenge string
+	// Nonce is the OpenID Connect nonce; empty sends none.
+	Nonce string
 }
 
 // CodeExchange is an authorization code to redeem.
@@ -104,11 +133,23 @@ type Settings struct {
 	// PKCE is "false" to send no PKCE challenge; empty means the adapter's default.
 	PKCE   string
 	Scopes []string
+	// Issuer is an OpenID Connect issuer whose discovery document supplies
+	// the endpoints not configured explicitly.
+	Issuer        string
+	DeviceAuthURL string
+	RevocationURL string
+	JWKSURL       string
+	// Device is "true" to make the device flow login's default.
+	Device string
+
+	// CacheDir holds cached discovery documents; not a user setting.
+	CacheDir string
 }
 
 // Keys are the setting names of the config file (providers.NAME.KEY) and of
 // the environment (TOKCTL_NAME_KEY).
-var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "pkce", "scopes"}
+var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "pkce", "scopes",
+	"issuer", "device_auth_url", "revocation_url", "jwks_url", "device"}
 
 // Set assigns the setting key; scopes may be separated by commas or white space.
 func (s *Settings) Set(key, value string) {
@@ -137,6 +178,16 @@ func (s *Settings) Set(key, value string) {
 		s.PKCE = value
 	case "scopes":
 		s.Scopes = oauth.SplitScopes(value, ",")
+	case "issuer":
+		s.Issuer = value
+	case "device_auth_url":
+		s.DeviceAuthURL = value
+	case "revocation_url":
+		s.RevocationURL = value
+	case "jwks_url":
+		s.JWKSURL = value
+	case "device":
+		s.Device = value
 	}
 }
 
@@ -280,6 +331,9 @@ func (b *base) AuthCodeURL(r AuthRequest) string {
 	if len(b.scopes) > 0 {
 		q.Set("scope", strings.Join(b.scopes, " "))
 	}
+	if r.Nonce != "" {
+		q.Set("nonce", r.Nonce)
+	}
 	if r.Challenge != "" {
 		q.Set("code_challenge", r.Challenge)
 		q.Set("code_challenge_method", "S256")
@@ -299,6 +353,22 @@ func (b *base) Exchange(context.Context, Credentials, CodeExchange) (*oauth.Toke
 func (b *base) Refresh(context.Context, Credentials, string) (*oauth.Token, error) {
 	return nil, b.noGrant(GrantRefreshToken)
 }
+
+func (b *base) Prepare(context.Context) error { return nil }
+
+func (b *base) Endpoints() Endpoints { return Endpoints{Token: b.tokenURL, Auth: b.authURL} }
+
+func (b *base) DeviceAuth(context.Context, Credentials) (*oauth.DeviceAuth, error) {
+	return nil, b.noGrant(GrantDeviceCode)
+}
+
+func (b *base) DeviceToken(context.Context, Credentials, string) (*oauth.Token, error) {
+	return nil, b.noGrant(GrantDeviceCode)
+}
+
+func (b *base) DeviceDefault() bool { return false }
+
+func (b *base) Revoke(context.Context, Credentials, string, string) error { return ErrNoRevocation }
 
 func (b *base) noGrant(grant string) error {
 	return b.configError("%s has no %s grant", b.s.Kind, grant)

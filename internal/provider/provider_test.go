@@ -492,8 +492,7 @@ func TestSettingsSet(t *testing.T) {
 	for _, k := range Keys {
 		var s Settings
 		s.Set(k, "v")
-		if s.Kind == "" && s.ClientID == "" && s.ClientSecret == "" && s.TokenURL == "" && s.AuthURL == "" && s.RedirectURI == "" &&
-			s.URL == "" && s.Env == "" && s.API == "" && s.AuthMethod == "" && s.PKCE == "" && len(s.Scopes) == 0 {
+		if reflect.ValueOf(s).IsZero() {
 			t.Errorf("Set(%q) changes nothing", k)
 		}
 	}

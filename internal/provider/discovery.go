@@ -1,0 +1,144 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tokctl/tokctl/internal/oauth"
+)
+
+// discoveryTTL is how long a cached discovery document is used without
+// asking the issuer again.
+const discoveryTTL = 24 * time.Hour
+
+// metadata is the part of an OpenID Provider (or RFC 8414 authorization
+// server) metadata document tokctl uses.
+type metadata struct {
+	Issuer                      string `json:"issuer"`
+	AuthorizationEndpoint       string `json:"authorization_endpoint"`
+	TokenEndpoint               string `json:"token_endpoint"`
+	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
+	JWKSURI                     string `json:"jwks_uri"`
+	RevocationEndpoint          string `json:"revocation_endpoint"`
+}
+
+// cachedMetadata is a discovery document on disk.
+type cachedMetadata struct {
+	FetchedAt time.Time `json:"fetched_at"`
+	Metadata  metadata  `json:"metadata"`
+}
+
+// discover returns issuer's metadata: from the cache when it is younger
+// than discoveryTTL (unless refetch), else from
+// <issuer>/.well-known/openid-configuration, falling back to RFC 8414's
+// oauth-authorization-server. The document must name the configured issuer.
+func discover(ctx context.Context, hc *oauth.Client, name, issuer, cacheDir string, refetch bool) (m metadata, fromCache bool, err error) {
+	cache := discoveryCacheFile(cacheDir, issuer)
+	if !refetch {
+		if c, ok := readDiscoveryCache(cache, issuer); ok {
+			return c, true, nil
+		}
+	}
+	m, err = fetchMetadata(ctx, hc, name, issuer)
+	if err != nil {
+		return m, false, err
+	}
+	writeDiscoveryCache(cache, m)
+	return m, false, nil
+}
+
+func fetchMetadata(ctx context.Context, hc *oauth.Client, name, issuer string) (metadata, error) {
+	var m metadata
+	base := strings.TrimSuffix(issuer, "/")
+	candidates := []string{base + "/.well-known/openid-configuration", base + "/.well-known/oauth-authorization-server"}
+	if u, err := url.Parse(base); err == nil && u.Path != "" {
+		// RFC 8414 §3.1 puts the well-known part between host and path.
+		candidates = append(candidates, u.Scheme+"://"+u.Host+"/.well-known/oauth-authorization-server"+u.Path)
+	}
+	var last *oauth.Response
+	for _, doc := range candidates {
+		resp, err := hc.Do(ctx, &oauth.Request{Provider: name, Method: http.MethodGet, URL: doc})
+		if err != nil {
+			return m, err
+		}
+		last = resp
+		if resp.Status == http.StatusNotFound {
+			continue
+		}
+		if resp.Status != http.StatusOK {
+			return m, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "discovery document " + doc}
+		}
+		if err := json.Unmarshal(resp.Body, &m); err != nil {
+			return m, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "unreadable discovery document " + doc, Err: oauth.ErrMalformed}
+		}
+		if strings.TrimSuffix(m.Issuer, "/") != base {
+			return m, &oauth.ConfigError{Provider: name, Msg: fmt.Sprintf(
+				"the discovery document at %s names the issuer %q, not the configured %q; check `issuer` (%s)",
+				doc, oauth.Clean(m.Issuer), issuer, EnvVar(name, "issuer"))}
+		}
+		if m.TokenEndpoint == "" {
+			return m, &oauth.UnavailableError{Provider: name, Detail: "the discovery document at " + doc + " has no token_endpoint"}
+		}
+		return m, nil
+	}
+	return m, &oauth.UnavailableError{Provider: name, Status: last.Status, Detail: "no discovery document under " + base + "/.well-known/"}
+}
+
+// discoveryCacheFile is one file per issuer under cacheDir/discovery.
+func discoveryCacheFile(cacheDir, issuer string) string {
+	if cacheDir == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(issuer))
+	return filepath.Join(cacheDir, "discovery", hex.EncodeToString(sum[:16])+".json")
+}
+
+func readDiscoveryCache(path, issuer string) (metadata, bool) {
+	if path == "" {
+		return metadata{}, false
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return metadata{}, false
+	}
+	var c cachedMetadata
+	if json.Unmarshal(raw, &c) != nil || strings.TrimSuffix(c.Metadata.Issuer, "/") != strings.TrimSuffix(issuer, "/") ||
+		c.Metadata.TokenEndpoint == "" || time.Since(c.FetchedAt) > discoveryTTL || time.Until(c.FetchedAt) > time.Minute {
+		return metadata{}, false
+	}
+	return c.Metadata, true
+}
+
+// writeDiscoveryCache keeps m; a failure only costs a fetch next time.
+func writeDiscoveryCache(path string, m metadata) {
+	if path == "" {
+		return
+	}
+	raw, err := json.Marshal(cachedMetadata{FetchedAt: time.Now().UTC(), Metadata: m})
+	if err != nil {
+		return
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".discovery-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(raw)
+	cerr := tmp.Close()
+	if errors.Join(werr, cerr) != nil || os.Rename(tmp.Name(), path) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}
