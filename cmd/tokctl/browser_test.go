@@ -45,8 +45,14 @@ func haveBrowser() bool {
 // minibrowser URL is a browser without a screen for the scripts that are
 // not about the browser itself: it follows the authorization URL's
 // redirects (loopback only) to tokctl's listener, like a user who approves.
-func minibrowser() {
-	if len(os.Args) != 2 {
+func minibrowser() { browse(os.Args[1:], false) }
+
+// denybrowser URL is a user who refuses: it opens a device verification
+// URL with action=deny.
+func denybrowser() { browse(os.Args[1:], true) }
+
+func browse(args []string, deny bool) {
+	if len(args) != 1 {
 		fmt.Fprintln(os.Stderr, "usage: minibrowser URL")
 		os.Exit(2)
 	}
@@ -59,10 +65,15 @@ func minibrowser() {
 			return nil
 		},
 	}
-	u, err := url.Parse(os.Args[1])
+	u, err := url.Parse(args[0])
 	if err != nil || !oauth.IsLoopback(u.Hostname()) {
 		fmt.Fprintln(os.Stderr, "minibrowser: only loopback URLs")
 		os.Exit(2)
+	}
+	if deny {
+		q := u.Query()
+		q.Set("action", "deny")
+		u.RawQuery = q.Encode()
 	}
 	resp, err := client.Get(u.String())
 	if err != nil {

@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 			os.Exit(cli.Main(cli.BuildInfo{Version: "test"}, os.Args[1:]))
 		},
 		"minibrowser": minibrowser,
+		"denybrowser": denybrowser,
 	})
 }
 
@@ -76,7 +77,7 @@ func setupScript(e *testscript.Env, bus string) error {
 	e.Setenv("FAKE_LOCALHOST", strings.Replace(srv.URL(), "127.0.0.1", "localhost", 1))
 	for _, c := range srv.Clients() {
 		name := c.Provider
-		if c.Provider == "oauth2" {
+		if c.Provider == "oauth2" || strings.HasPrefix(c.ID, "oidc-") {
 			name = c.ID // several clients: OAUTH2_BASIC_ID, OAUTH2_POST_ID, OAUTH2_RESERVED_ID
 		}
 		name = strings.ToUpper(strings.NewReplacer("-", "_", ":", "_").Replace(name))
