@@ -35,25 +35,50 @@ const (
 	OAuth2ReservedClientID = "oauth2:reserved"
 	// OAuth2ReservedClientSecret is OAuth2ReservedClientID's secret.
 	OAuth2ReservedClientSecret = "s3cr:t+%/ &=é"
+
+	// OIDCClientID is the confidential OpenID Connect client; it may use client_secret_basic
+	// or client_secret_post.
+	OIDCClientID = "oidc-client"
+	// OIDCClientSecret is OIDCClientID's secret; its + and / must be form-encoded in a
+	// Basic header (RFC 6749 §2.3.1).
+	OIDCClientSecret = "oidc-s3cret+/~"
+	// OIDCPublicClientID is a public OpenID Connect client (RFC 8252): no secret, client_id
+	// in the body, PKCE S256 required.
+	OIDCPublicClientID = "oidc-public"
+	// OIDCSlowClientID is a public client whose first device-code poll always gets slow_down.
+	OIDCSlowClientID = "oidc-slow"
+	// OIDCShortClientID is a public client whose device codes expire after 2 seconds.
+	OIDCShortClientID = "oidc-short"
+	// OIDCBadSigClientID is a public client whose ID tokens are signed with another key
+	// under the published kid: verification must fail.
+	OIDCBadSigClientID = "oidc-badsig"
+	// OIDCBadNonceClientID is a public client whose ID tokens carry a nonce other than the one sent.
+	OIDCBadNonceClientID = "oidc-badnonce"
+	// OIDCJWEClientID is a public client whose access tokens are JWEs (RSA-OAEP-256, A256GCM)
+	// encrypted to [Server.EncryptionKey].
+	OIDCJWEClientID = "oidc-jwe"
 )
 
-// Client authentication methods of the generic oauth2 clients (RFC 7591 names).
+// Client authentication methods of the generic oauth2 and oidc clients (RFC 7591 names).
 const (
 	// AuthMethodBasic sends the credentials in an HTTP Basic Authorization header.
 	AuthMethodBasic = "client_secret_basic"
 	// AuthMethodPost sends client_id and client_secret in the form body.
 	AuthMethodPost = "client_secret_post"
+	// AuthMethodNone is a public client's: client_id in the form body, no secret.
+	AuthMethodNone = "none"
 )
 
 // Client is a registered demo client.
 type Client struct {
-	// Provider is the route prefix the client belongs to: tilia, ils, tiki, tiltify, tiltify-v3 or oauth2.
+	// Provider is the route prefix the client belongs to: tilia, ils, tiki, tiltify, tiltify-v3, oauth2 or oidc.
 	Provider string
 	// ID is the client id.
 	ID string
 	// Secret is the client secret.
 	Secret string
-	// AuthMethod is set only for oauth2 clients: AuthMethodBasic or AuthMethodPost.
+	// AuthMethod is set only for oauth2 and oidc clients: AuthMethodBasic, AuthMethodPost,
+	// AuthMethodNone, or both secret methods separated by a space (OIDCClientID).
 	AuthMethod string
 }
 
@@ -67,6 +92,13 @@ func demoClients() []Client {
 		{Provider: "oauth2", ID: OAuth2BasicClientID, Secret: OAuth2BasicClientSecret, AuthMethod: AuthMethodBasic},
 		{Provider: "oauth2", ID: OAuth2PostClientID, Secret: OAuth2PostClientSecret, AuthMethod: AuthMethodPost},
 		{Provider: "oauth2", ID: OAuth2ReservedClientID, Secret: OAuth2ReservedClientSecret, AuthMethod: AuthMethodBasic},
+		{Provider: "oidc", ID: OIDCClientID, Secret: OIDCClientSecret, AuthMethod: AuthMethodBasic + " " + AuthMethodPost},
+		{Provider: "oidc", ID: OIDCPublicClientID, AuthMethod: AuthMethodNone},
+		{Provider: "oidc", ID: OIDCSlowClientID, AuthMethod: AuthMethodNone},
+		{Provider: "oidc", ID: OIDCShortClientID, AuthMethod: AuthMethodNone},
+		{Provider: "oidc", ID: OIDCBadSigClientID, AuthMethod: AuthMethodNone},
+		{Provider: "oidc", ID: OIDCBadNonceClientID, AuthMethod: AuthMethodNone},
+		{Provider: "oidc", ID: OIDCJWEClientID, AuthMethod: AuthMethodNone},
 	}
 }
 

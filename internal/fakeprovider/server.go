@@ -39,6 +39,7 @@ type Server struct {
 	quit   chan struct{} // closed by Close: hanging faults let go
 	closed sync.Once
 	routes []route
+	keys   oidcKeys // made on first use: keys only the oidc routes need
 
 	mu sync.Mutex
 	st state
@@ -131,7 +132,7 @@ func (s *Server) Clients() []Client { return demoClients() }
 func (s *Server) PublicKey() *rsa.PublicKey { return &s.key.PublicKey }
 
 func (s *Server) routeTable() []route {
-	return []route{
+	return append([]route{
 		{"tilia.token", "/tilia/token", s.tiliaToken},
 		{"ils.token", "/ils/api/oauth/token", s.ilsToken},
 		{"tiki.token", "/tiki/api/oauth/access_token", s.tikiToken},
@@ -143,7 +144,7 @@ func (s *Server) routeTable() []route {
 		{"oauth2.token", "/oauth2/token", s.oauth2Token},
 		{"oauth2.authorize", "/oauth2/authorize", s.authorize(oauth2Authorize())},
 		{"api.whoami", "/api/whoami", s.whoami},
-	}
+	}, s.oidcRoutes()...)
 }
 
 func (s *Server) handler() http.Handler {

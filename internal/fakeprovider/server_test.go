@@ -40,7 +40,7 @@ func TestURLAndControlEndpoints(t *testing.T) {
 		})
 	}
 	r := do(t, s, req{method: http.MethodGet, path: "/_fake/stats"})
-	if len(r.body) != 11 || r.body["tilia.token"] != 0.0 {
+	if len(r.body) != 20 || r.body["tilia.token"] != 0.0 {
 		t.Errorf("stats %s", r.raw)
 	}
 }
@@ -55,8 +55,8 @@ func TestCountsAndReset(t *testing.T) {
 			t.Errorf("Counts()[%q] = %d, want 1", route, counts[route])
 		}
 	}
-	if len(counts) != 11 {
-		t.Errorf("Counts() has %d routes, want 11", len(counts))
+	if len(counts) != 20 {
+		t.Errorf("Counts() has %d routes, want 20", len(counts))
 	}
 	r := do(t, s, req{method: http.MethodPost, path: "/_fake/reset"})
 	wantStatus(t, r, http.StatusNoContent)
@@ -75,11 +75,11 @@ func TestClients(t *testing.T) {
 	got := map[string]int{}
 	for _, c := range s.Clients() {
 		got[c.Provider]++
-		if (c.Provider == "oauth2") != (c.AuthMethod != "") {
+		if (c.Provider == "oauth2" || c.Provider == "oidc") != (c.AuthMethod != "") {
 			t.Errorf("client %s/%s AuthMethod %q", c.Provider, c.ID, c.AuthMethod)
 		}
 	}
-	want := map[string]int{"tilia": 1, "ils": 1, "tiki": 1, "tiltify": 1, "tiltify-v3": 1, "oauth2": 3}
+	want := map[string]int{"tilia": 1, "ils": 1, "tiki": 1, "tiltify": 1, "tiltify-v3": 1, "oauth2": 3, "oidc": 7}
 	for p, n := range want {
 		if got[p] != n {
 			t.Errorf("%d %s clients, want %d", got[p], p, n)
@@ -98,7 +98,9 @@ func TestNoServerErrorsOnJunk(t *testing.T) {
 	types := []string{"", formType, jsonType, "multipart/form-data; boundary=x", "application/json; charset=latin1", "text/plain; ;"}
 	paths := []string{"/tilia/token", "/ils/api/oauth/token", "/tiki/api/oauth/access_token?grant_type=refresh_token&client_id=" + TikiClientID,
 		"/tiki/api/oauth/authorize?redirect_uri=http://127.0.0.1/%zz", "/tiltify/oauth/token", "/tiltify/oauth/authorize?redirect_uri=http:127.0.0.1",
-		"/tiltify-v3/oauth/token", "/tiltify-v3/oauth/authorize", "/oauth2/token", "/oauth2/authorize?redirect_uri=http://[::1", "/api/whoami"}
+		"/tiltify-v3/oauth/token", "/tiltify-v3/oauth/authorize", "/oauth2/token", "/oauth2/authorize?redirect_uri=http://[::1", "/api/whoami",
+		"/oidc/.well-known/openid-configuration", "/oidc/jwks", "/oidc/authorize?redirect_uri=http://127.0.0.1/&client_id=oidc-public",
+		"/oidc/token", "/oidc/device", "/oidc/device/verify?user_code=BCDF-GHJK", "/oidc/revoke"}
 	for _, p := range paths {
 		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut} {
 			for _, ct := range types {

@@ -24,6 +24,7 @@ type state struct {
 	codes   map[string]authCode // unredeemed authorization codes
 	faults  map[string][]Fault  // route → queued faults (see InjectFault)
 	ils     rateWindow
+	oidc    oidcState // device authorizations and revoked tokens (oidc.go, device.go, revoke.go)
 }
 
 func newState() state {
@@ -33,6 +34,7 @@ func newState() state {
 		refresh: map[string]grant{},
 		codes:   map[string]authCode{},
 		faults:  map[string][]Fault{},
+		oidc:    newOIDCState(),
 	}
 }
 
@@ -43,6 +45,7 @@ type grant struct {
 	scopes   []string
 	issued   time.Time
 	expires  time.Time // zero: never (Tiltify v3 tokens have no expiry)
+	authTime time.Time // oidc: when the user approved, for the ID token's auth_time
 }
 
 func (g grant) expiresIn() int64 {
@@ -63,6 +66,8 @@ type authCode struct {
 	redirectURI string
 	scopes      []string
 	challenge   string // S256 PKCE challenge, empty when none was sent
+	nonce       string // oidc: the authorization request's nonce, for the ID token
+	authTime    time.Time
 	expires     time.Time
 }
 
