@@ -28,3 +28,5 @@ fuzz FuzzILSResponse ./internal/provider
 fuzz FuzzTikiResponse ./internal/provider
 fuzz FuzzTiltifyResponse ./internal/provider
 fuzz FuzzOAuth2Response ./internal/provider
+fuzz FuzzParseCallback ./internal/loopback
+fuzz FuzzParseKeys ./internal/jwt

@@ -193,10 +193,8 @@ func TestCorruptRecordReplaced(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := h.run(p.env(h.fake.URL()), "token", "get", p.name)
-			// The warning comes twice today (the record is read before and
-			// after taking the lock); reported, and tolerated until fixed.
 			const warning = "tokctl: warning: ils: the stored token is unreadable; fetching a new one\n"
-			if r.code != 0 || r.stderr == "" || strings.ReplaceAll(r.stderr, warning, "") != "" {
+			if r.code != 0 || r.stderr != warning {
 				t.Fatalf("want exit 0 and the warning only\n%s", r)
 			}
 			rec, err := h.load(p.name)

@@ -63,6 +63,7 @@ func loginEnv(t *testing.T, srv *fakeprovider.Server, extra ...string) ([]string
 		"DBUS_SESSION_BUS_ADDRESS=",
 		"BROWSER=",
 		"NO_COLOR=1",
+		"GORACE=atexit_sleep_ms=0",
 		"TOKCTL_TILTIFY_TOKEN_URL="+srv.URL()+"/tiltify/oauth/token",
 		"TOKCTL_TILTIFY_AUTH_URL="+srv.URL()+"/tiltify/oauth/authorize",
 		"TOKCTL_TILTIFY_CLIENT_ID="+fakeprovider.TiltifyClientID,

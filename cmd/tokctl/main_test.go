@@ -93,6 +93,7 @@ func setupScript(e *testscript.Env, bus string) error {
 	e.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	e.Setenv("REAL_DBUS_SESSION_BUS_ADDRESS", bus)
 	e.Setenv("NO_COLOR", "1")
+	e.Setenv("GORACE", "atexit_sleep_ms=0") // -race would sleep 1 s at every exit
 	e.Setenv("BROWSER", "")
 	if haveBrowser() {
 		e.Setenv("FAKE_BROWSER", fakeBrowser)

@@ -63,7 +63,10 @@ func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 		return err
 	}
 	defer unlock()
-	old := matchingRecord(ctx, f, b, p)
+	old, corrupt := matchingRecord(ctx, b, p)
+	if corrupt {
+		f.warnf("%s: the stored token is unreadable; replacing it", p.Name())
+	}
 	rec, err := renew(ctx, f, p, s, b, old)
 	if err != nil {
 		return err

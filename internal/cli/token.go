@@ -135,9 +135,12 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 	if err != nil {
 		return nil, err
 	}
-	rec := matchingRecord(ctx, f, b, p)
+	rec, corrupt := matchingRecord(ctx, b, p)
 	if fresh(f, rec, opts.MinTTL) {
 		return rec, nil
+	}
+	if corrupt {
+		f.warnf("%s: the stored token is unreadable; fetching a new one", p.Name())
 	}
 	if b.Name() == "none" {
 		return renew(ctx, f, p, s, b, nil)
@@ -147,7 +150,7 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 		return nil, err
 	}
 	defer unlock()
-	rec = matchingRecord(ctx, f, b, p)
+	rec, _ = matchingRecord(ctx, b, p)
 	if fresh(f, rec, opts.MinTTL) {
 		return rec, nil
 	}
@@ -225,21 +228,15 @@ func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provi
 }
 
 // matchingRecord returns the stored record when it was issued for p as
-// configured now, fresh or not; a corrupt record is reported and ignored.
-func matchingRecord(ctx context.Context, f *Factory, b store.Backend, p provider.Provider) *store.Record {
+// configured now, fresh or not; corrupt reports an unreadable record, which
+// counts as none.
+func matchingRecord(ctx context.Context, b store.Backend, p provider.Provider) (rec *store.Record, corrupt bool) {
 	rec, err := store.LoadRecord(ctx, b, p.Name())
-	var corrupt *store.CorruptError
-	switch {
-	case errors.As(err, &corrupt):
-		f.warnf("%s: the stored token is unreadable; fetching a new one", p.Name())
-		return nil
-	case err != nil:
-		return nil
+	var ce *store.CorruptError
+	if err != nil || !matches(rec, p) {
+		return nil, errors.As(err, &ce)
 	}
-	if !matches(rec, p) {
-		return nil
-	}
-	return rec
+	return rec, false
 }
 
 // fresh reports whether rec has at least minTTL left (a token without
