@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -17,16 +18,7 @@ import (
 // Main runs tokctl with args and returns the process exit code.
 func Main(build BuildInfo, args []string) (code int) {
 	io := iostreams.System()
-	defer func() {
-		// A panic must not print its value: it could hold a secret.
-		if r := recover(); r != nil {
-			fmt.Fprintf(io.ErrOut, "tokctl: internal error (%T); please report it with the output of `tokctl version`\n", r)
-			if os.Getenv("TOKCTL_DEBUG") != "" {
-				fmt.Fprintf(io.ErrOut, "%s", debug.Stack())
-			}
-			code = exitError
-		}
-	}()
+	defer recoverPanic(io.ErrOut, &code)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	f := &Factory{IO: io, Build: build}
@@ -39,6 +31,20 @@ func Main(build BuildInfo, args []string) (code int) {
 		}
 	}
 	return exitCode(err)
+}
+
+// recoverPanic turns a panic into exit 1 and one line that names only the
+// panic's type: its value could hold a secret. Deferred by Main.
+func recoverPanic(errOut io.Writer, code *int) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(errOut, "tokctl: internal error (%T); please report it with the output of `tokctl version`\n", r)
+	if os.Getenv("TOKCTL_DEBUG") != "" {
+		fmt.Fprintf(errOut, "%s", debug.Stack())
+	}
+	*code = exitError
 }
 
 // NewCmdRoot builds the command tree.
