@@ -20,6 +20,23 @@
 //	POST /oauth2/token                  [oauth2.token]         generic RFC 6749
 //	GET  /oauth2/authorize              [oauth2.authorize]
 //	GET  /api/whoami                    [api.whoami]           Bearer token introspection
+//
+// OpenID Connect routes (see oidc.go), issuer URL()+"/oidc" (Server.OIDCIssuer):
+//
+//	GET  /oidc/.well-known/openid-configuration         [oidc.discovery]
+//	GET  /oidc-wrong/.well-known/openid-configuration   [oidc-wrong.discovery]  issuer https://evil.example.com/oidc
+//	GET  /oauth-as/.well-known/oauth-authorization-server
+//	GET  /.well-known/oauth-authorization-server/oauth-as
+//	                                                    [oauth-as.discovery]    RFC 8414, issuer URL()+"/oauth-as"
+//	GET  /oidc/jwks                                     [oidc.jwks]             signing key; kid = Server.KeyID
+//	GET  /oidc/authorize                                [oidc.authorize]        nonce; PKCE required of public clients
+//	POST /oidc/token                                    [oidc.token]            code, refresh, client_credentials, device_code
+//	POST /oidc/device                                   [oidc.device]           RFC 8628 device authorization
+//	GET  /oidc/device/verify?user_code=X[&action=deny]  [oidc.device.verify]    approves (or denies) at once
+//	POST /oidc/revoke                                   [oidc.revoke]           RFC 7009; see Server.Revoked
+//
+// Control routes:
+//
 //	GET  /_fake/stats, POST /_fake/reset                       test control, not counted
 //	POST /_fake/fault, DELETE /_fake/fault[?route=NAME]        fault injection, not counted
 //
@@ -40,6 +57,13 @@
 //	             scopes public (the default), cause, webhooks:write
 //	oauth2       OAuth2BasicClientID / OAuth2BasicClientSecret (client_secret_basic only) and
 //	             OAuth2PostClientID / OAuth2PostClientSecret (client_secret_post only); any scope
+//	oidc         OIDCClientID / OIDCClientSecret (client_secret_basic or client_secret_post);
+//	             public clients (client_id in the body, no secret, PKCE required):
+//	             OIDCPublicClientID, and OIDCSlowClientID (first device poll gets slow_down),
+//	             OIDCShortClientID (device codes live 2 s), OIDCBadSigClientID (ID tokens signed
+//	             by an unpublished key under the published kid), OIDCBadNonceClientID (wrong
+//	             nonce in ID tokens), OIDCJWEClientID (JWE access tokens, see
+//	             [Server.EncryptionKey]); any scope
 //
 // Authorize endpoints approve at once and redirect to any http redirect_uri on
 // 127.0.0.1, [::1] or localhost (any port), with code and state. The state parameter
@@ -48,5 +72,8 @@
 //
 // Access tokens are JWTs signed with an RSA-2048 key made at [Start] (see
 // [Server.PublicKey]), except Tiltify's, which are opaque like the real ones.
-// Refresh tokens rotate: each use revokes the old one.
+// Refresh tokens rotate: each use revokes the old one. The oidc token endpoint
+// returns a refresh token for every code, device_code and refresh_token grant
+// (never for client_credentials), and an ID token for those grants when the scope
+// holds openid.
 package fakeprovider
