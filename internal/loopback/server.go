@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 )
 
 // serveHTTP answers every request; only the conclusive callback ends the
@@ -70,7 +71,13 @@ func (l *Listener) hostAllowed(host string) bool {
 	return false
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+// pageTemplate is parsed on first use: every tokctl start would pay for it
+// otherwise, and only `tokctl login` shows a page.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(pageHTML))
+})
+
+const pageHTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -88,7 +95,7 @@ h1{font-size:1.4em}.ok{color:#1a7f37}.fail{color:#b42318}
 <p>{{.Message}}</p>
 {{end}}</body>
 </html>
-`))
+`
 
 // page writes a self-contained page: no scripts, no external assets, and
 // never the code or the state.
@@ -100,7 +107,7 @@ func (l *Listener) page(w http.ResponseWriter, status int, ok bool, message stri
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_ = pageTemplate.Execute(w, struct {
+	_ = pageTemplate().Execute(w, struct {
 		OK                bool
 		Provider, Message string
 	}{ok, l.provider, message})
