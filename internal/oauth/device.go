@@ -92,7 +92,12 @@ func seconds(v any, def int64) (int64, error) {
 		}
 		return int64(x), nil
 	case string:
-		return strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		// Bounded like a number: a huge value would overflow time.Duration.
+		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		if err != nil || n < 0 || n > 1e7 {
+			return 0, ErrMalformed
+		}
+		return n, nil
 	}
 	return 0, ErrMalformed
 }
