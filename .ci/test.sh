@@ -30,3 +30,4 @@ fuzz FuzzTiltifyResponse ./internal/provider
 fuzz FuzzOAuth2Response ./internal/provider
 fuzz FuzzParseCallback ./internal/loopback
 fuzz FuzzParseKeys ./internal/jwt
+fuzz FuzzParseDeviceAuth ./internal/oauth

@@ -72,14 +72,18 @@ func ParseDeviceAuth(body []byte) (*DeviceAuth, error) {
 	if err != nil || interval <= 0 {
 		return nil, fmt.Errorf("%w: interval is not a positive number", ErrMalformed)
 	}
-	return &DeviceAuth{
+	da := &DeviceAuth{
 		DeviceCode:              *raw.DeviceCode,
 		UserCode:                clean(*raw.UserCode),
 		VerificationURI:         clean(*raw.VerificationURI),
 		VerificationURIComplete: clean(deref(raw.VerificationURIComplete)),
 		ExpiresIn:               time.Duration(expires) * time.Second,
 		Interval:                time.Duration(interval) * time.Second,
-	}, nil
+	}
+	if da.UserCode == "" || da.VerificationURI == "" {
+		return nil, fmt.Errorf("%w: user_code or verification_uri is only control characters", ErrMalformed)
+	}
+	return da, nil
 }
 
 func seconds(v any, def int64) (int64, error) {

@@ -89,6 +89,16 @@ func fetchMetadata(ctx context.Context, hc *oauth.Client, name, issuer string) (
 		if m.TokenEndpoint == "" {
 			return m, &oauth.UnavailableError{Provider: name, Detail: "the discovery document at " + doc + " has no token_endpoint"}
 		}
+		// Checked before the document is cached, so a bad one is asked for
+		// again next time rather than kept for a day.
+		for _, u := range []string{m.TokenEndpoint, m.AuthorizationEndpoint, m.DeviceAuthorizationEndpoint, m.RevocationEndpoint, m.JWKSURI} {
+			if u == "" {
+				continue
+			}
+			if err := oauth.CheckEndpoint(name, u); err != nil {
+				return m, err
+			}
+		}
 		return m, nil
 	}
 	return m, &oauth.UnavailableError{Provider: name, Status: last.Status, Detail: "no discovery document under " + base + "/.well-known/"}

@@ -370,7 +370,7 @@ func TestDiscoverErrors(t *testing.T) {
 					t.Fatalf("Prepare: %v, want a ConfigError", err)
 				}
 			},
-			cached: true,
+			cached: false,
 		},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,31 @@
+package oauth
+
+import (
+	"testing"
+	"time"
+)
+
+// FuzzParseDeviceAuth: any answer to a device authorization request is
+// parsed without a panic, and an accepted one has what polling relies on.
+func FuzzParseDeviceAuth(f *testing.F) {
+	for _, seed := range []string{
+		`{"device_code":"d","user_code":"ABCD-EFGH","verification_uri":"https://idp/device","expires_in":600,"interval":5}`,
+		`{"device_code":"d","user_code":"u","verification_url":"https://idp/device","expires_in":"1800"}`,
+		`{"device_code":"d","user_code":"u","verification_uri":"x","expires_in":1e300,"interval":"9300000000"}`,
+		`<html></html>`, `{}`, `{"device_code":null}`, `[1]`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		da, err := ParseDeviceAuth(body)
+		if err != nil {
+			return
+		}
+		if da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" {
+			t.Fatalf("accepted without a required field: %+v", da)
+		}
+		if da.Interval <= 0 || da.ExpiresIn <= 0 || da.Interval > 1e7*time.Second || da.ExpiresIn > 1e7*time.Second {
+			t.Fatalf("interval %v, expires_in %v out of range", da.Interval, da.ExpiresIn)
+		}
+	})
+}
