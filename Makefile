@@ -1,7 +1,7 @@
 # tokctl — the commands a developer runs. See README.md.
 GO ?= go
 
-.PHONY: build demo test lint clean
+.PHONY: build demo test lint bench clean
 
 ## build: the tokctl binary in bin/
 build:
@@ -19,6 +19,10 @@ test:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed" >&2; exit 1; }
 	$(GO) vet ./...
+
+## bench: start-up time, memory and size against the floor of a Go process (docs/performance.md)
+bench:
+	@bash bench/run.sh
 
 clean:
 	rm -rf bin

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Budgets from the performance issue that are not ratios.
+const (
+	maxCachedRSSKiB = 10 * 1024 // 10 MiB
+	maxBinaryBytes  = 9_000_000 // 9 MB
+)
+
+const hello = "hello world (floor)"
+
+func (b *bench) report(w io.Writer, par *parallelResult) {
+	fmt.Fprintf(w, "Machine: %s; load average %s at the start, %s at the end\n\n", machine(), b.loadStart, loadAverage())
+	fmt.Fprintf(w, "%d timed runs per case in alternating rounds after %d warm-up rounds; "+
+		"release builds (CGO_ENABLED=0, -trimpath, -ldflags \"-s -w\"); times are wall clock from fork to wait4; "+
+		"%s; MB = 10^6 bytes.\n\n", b.opts.runs, b.opts.warmup, b.rssNote())
+
+	fmt.Fprintln(w, "| case | median | min–max | × hello | peak RSS | binary | target | result |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|---|")
+	base := b.byKey[hello]
+	for _, c := range b.cases {
+		b.row(w, c, base)
+	}
+
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| budget | measured | target | result |")
+	fmt.Fprintln(w, "|---|---:|---|---|")
+	for _, name := range []string{"`token get` cached, file store", "`token get` cached, real keyring"} {
+		c := b.byKey[name]
+		peak, _ := b.peak(c)
+		if c.skip != "" || peak == 0 {
+			fmt.Fprintf(w, "| peak RSS, %s | — | ≤ 10 MiB | %s |\n", name, orSkip(c))
+			continue
+		}
+		fmt.Fprintf(w, "| peak RSS, %s | %s | ≤ 10 MiB | %s |\n", name, mib(peak), verdict(peak <= maxCachedRSSKiB))
+	}
+	if size, err := fileSize(b.bins["tokctl"]); err == nil {
+		fmt.Fprintf(w, "| stripped tokctl binary, %s/%s | %s (%d bytes) | ≤ 9 MB | %s |\n",
+			runtime.GOOS, runtime.GOARCH, mb(size), size, verdict(size <= maxBinaryBytes))
+	}
+
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| parallel cold start | median wall | min–max | token requests per round | target | result |")
+	fmt.Fprintln(w, "|---|---:|---:|---|---|---|")
+	b.parallelRow(w, par)
+}
+
+func (b *bench) row(w io.Writer, c, base *benchCase) {
+	size := "—"
+	if n, err := fileSize(b.bins[c.bin]); err == nil {
+		size = mb(n)
+	}
+	switch {
+	case c.skip != "":
+		fmt.Fprintf(w, "| %s | — | — | — | — | %s | %s | SKIP |\n", c.name, size, c.skip)
+		return
+	case c.err != "":
+		fmt.Fprintf(w, "| %s | — | — | — | — | %s | %s | ERROR: %s |\n", c.name, size, targetsText(b, c, false), escape(c.err))
+		return
+	case len(c.times) == 0:
+		fmt.Fprintf(w, "| %s | — | — | — | — | %s | %s | ERROR: every run failed |\n", c.name, size, targetsText(b, c, false))
+		return
+	}
+	ratio := "—"
+	if len(base.times) > 0 {
+		ratio = fmt.Sprintf("%.2f", float64(median(c.times))/float64(median(base.times)))
+	}
+	result := ""
+	if len(c.targets) > 0 {
+		result = verdict(b.meets(c))
+	}
+	if c.fails > 0 {
+		result = fmt.Sprintf("FAIL (%d runs exited non-zero)", c.fails)
+	}
+	rss := "—"
+	if peak, _ := b.peak(c); peak > 0 {
+		rss = mib(peak)
+	}
+	fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c.name, ms(median(c.times)),
+		minMax(c.times), ratio, rss, size, targetsText(b, c, true), result)
+}
+
+// meets reports whether every ratio target of c holds, median against median.
+func (b *bench) meets(c *benchCase) bool {
+	for _, t := range c.targets {
+		r, ok := b.ratio(c, t.ref)
+		if !ok || r > t.ratio {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *bench) ratio(c *benchCase, ref string) (float64, bool) {
+	rc := b.byKey[ref]
+	if rc == nil || len(rc.times) == 0 || len(c.times) == 0 {
+		return 0, false
+	}
+	return float64(median(c.times)) / float64(median(rc.times)), true
+}
+
+func targetsText(b *bench, c *benchCase, withActual bool) string {
+	var parts []string
+	for _, t := range c.targets {
+		ref := strings.TrimSuffix(t.ref, " (floor)")
+		s := fmt.Sprintf("≤ %.2f× %s", t.ratio, ref)
+		if withActual {
+			if r, ok := b.ratio(c, t.ref); ok {
+				s += fmt.Sprintf(": %.2f×", r)
+			} else {
+				s += ": floor not measured"
+			}
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (b *bench) parallelRow(w io.Writer, r *parallelResult) {
+	name := fmt.Sprintf("%d × `token get` at once, empty file store", r.n)
+	if len(r.times) == 0 {
+		fmt.Fprintf(w, "| %s | — | — | — | 1 per round | ERROR: %s |\n", name, escape(strings.Join(r.problems, "; ")))
+		return
+	}
+	var reqs []string
+	ok := len(r.problems) == 0
+	for _, n := range r.requests {
+		reqs = append(reqs, fmt.Sprint(n))
+		ok = ok && n == 1
+	}
+	result := verdict(ok)
+	if len(r.problems) > 0 {
+		result += ": " + escape(strings.Join(r.problems, "; "))
+	}
+	fmt.Fprintf(w, "| %s | %s | %s | %s | 1 per round, one token printed by all | %s |\n", name,
+		ms(median(r.times)), minMax(r.times), strings.Join(reqs, ", "), result)
+}
+
+func (b *bench) rssNote() string {
+	if b.rssErr == "" {
+		return fmt.Sprintf("peak RSS is VmHWM at exit (ptrace exit stop), the largest of %d more runs", b.opts.rssRuns)
+	}
+	return "peak RSS is the largest ru_maxrss of the timed runs, which includes the benchmark program's own " +
+		"memory (ptrace failed: " + escape(b.rssErr) + ")"
+}
+
+// machine describes where the numbers come from.
+func machine() string {
+	cpu := "unknown CPU"
+	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(raw), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	kernel := runtime.GOOS
+	if raw, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		kernel = "Linux " + strings.TrimSpace(string(raw))
+	}
+	goVersion := strings.TrimSpace(output("go", "env", "GOVERSION"))
+	commit := strings.TrimSpace(output("git", "describe", "--always", "--dirty"))
+	if commit == "" {
+		commit = "unknown"
+	}
+	return fmt.Sprintf("%d CPUs (nproc), %s; %s; %s %s/%s; tokctl %s; %s", runtime.NumCPU(), cpu, kernel,
+		goVersion, runtime.GOOS, runtime.GOARCH, commit, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// loadAverage is the 1-minute load average: other work on the machine
+// makes every case slower and noisier.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(raw) + " unknown")[0]
+}
+
+func output(name string, args ...string) string {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
+func fileSize(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+func orSkip(c *benchCase) string {
+	if c.skip != "" {
+		return "SKIP"
+	}
+	return "ERROR"
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+func minMax(ds []time.Duration) string {
+	return fmt.Sprintf("%.2f–%.2f ms", float64(slices.Min(ds))/float64(time.Millisecond), float64(slices.Max(ds))/float64(time.Millisecond))
+}
+
+func mib(kib int64) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }
+
+func mb(n int64) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
+
+func escape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
