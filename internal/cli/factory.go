@@ -7,7 +7,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"strings"
 	"time"
 
@@ -106,6 +108,15 @@ func (f *Factory) HTTP() *oauth.Client {
 		}
 	}
 	return f.http
+}
+
+// Interruptible makes ctx end on Ctrl-C or SIGTERM, for the work that
+// waits (a lock, the network, the browser), so it can stop cleanly. The
+// hot path (a stored token) does without: starting the signal machinery
+// costs every process threads and time, and the default SIGINT exit loses
+// nothing there.
+func (f *Factory) Interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // Context bounds a command by --timeout.

@@ -86,6 +86,8 @@ environment, or from stdin with --client-secret-stdin.`,
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {
 	f := opts.f
+	ctx, stop := f.Interruptible(ctx)
+	defer stop()
 	s, err := f.Settings(opts.Provider)
 	if err != nil {
 		return err

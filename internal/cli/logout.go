@@ -46,6 +46,8 @@ client id and secret that ` + "`tokctl login`" + ` stored.`,
 
 func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	f := opts.f
+	ctx, stop := f.Interruptible(ctx)
+	defer stop()
 	s, err := f.Settings(opts.Provider)
 	if err != nil {
 		return err

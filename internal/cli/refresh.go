@@ -40,6 +40,8 @@ one-line summary to stderr and nothing to stdout.`,
 
 func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 	f := opts.f
+	ctx, stop := f.Interruptible(ctx)
+	defer stop()
 	s, err := f.Settings(opts.Provider)
 	if err != nil {
 		return err

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,12 +17,10 @@ import (
 func Main(build BuildInfo, args []string) (code int) {
 	io := iostreams.System()
 	defer recoverPanic(io.ErrOut, &code)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	f := &Factory{IO: io, Build: build}
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := root.ExecuteContext(context.Background())
 	if err != nil {
 		if _, silent := err.(*silentError); !silent {
 			fmt.Fprintf(io.ErrOut, "tokctl: %v\n", err)

@@ -122,6 +122,8 @@ func splitScopeFlags(flags []string) []string {
 func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider, s provider.Settings) (*store.Record, error) {
 	f := opts.f
 	if opts.NoCache {
+		ctx, stop := f.Interruptible(ctx)
+		defer stop()
 		creds, err := clientCredentials(ctx, p, s, nil)
 		if err != nil {
 			return nil, err
@@ -139,6 +141,8 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 	if fresh(f, rec, opts.MinTTL) {
 		return rec, nil
 	}
+	ctx, stop := f.Interruptible(ctx)
+	defer stop()
 	if corrupt {
 		f.warnf("%s: the stored token is unreadable; fetching a new one", p.Name())
 	}
