@@ -152,6 +152,37 @@ func (f *Factory) Settings(name string) (provider.Settings, error) {
 	return s, nil
 }
 
+// CheckedProvider resolves provider name's settings, lets the command apply
+// its flags (edit may be nil), builds the provider and checks its settings,
+// all before any request.
+func (f *Factory) CheckedProvider(name string, edit func(*provider.Settings)) (provider.Provider, provider.Settings, error) {
+	s, err := f.Settings(name)
+	if err != nil {
+		return nil, s, err
+	}
+	if edit != nil {
+		edit(&s)
+	}
+	p, err := provider.New(s, f.HTTP())
+	if err != nil {
+		return nil, s, err
+	}
+	return p, s, p.Check()
+}
+
+// KeepingStore is the store for a command whose point is to keep something
+// (login, refresh): `none` is a usage error that says what to do instead.
+func (f *Factory) KeepingStore(name, command, instead string) (store.Backend, error) {
+	b, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	if b.Name() == "none" {
+		return nil, usageErrorf("%s: %s keeps tokens in a store, but the store is `none`; %s", name, command, instead)
+	}
+	return b, nil
+}
+
 // Provider builds provider name from its settings.
 func (f *Factory) Provider(name string) (provider.Provider, error) {
 	s, err := f.Settings(name)

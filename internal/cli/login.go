@@ -88,21 +88,15 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	f := opts.f
 	ctx, stop := f.Interruptible(ctx)
 	defer stop()
-	s, err := f.Settings(opts.Provider)
+	p, s, err := f.CheckedProvider(opts.Provider, func(s *provider.Settings) {
+		if opts.ClientID != "" {
+			s.ClientID = opts.ClientID
+		}
+		if len(opts.Scopes) > 0 {
+			s.Scopes = splitScopeFlags(opts.Scopes)
+		}
+	})
 	if err != nil {
-		return err
-	}
-	if opts.ClientID != "" {
-		s.ClientID = opts.ClientID
-	}
-	if len(opts.Scopes) > 0 {
-		s.Scopes = splitScopeFlags(opts.Scopes)
-	}
-	p, err := provider.New(s, f.HTTP())
-	if err != nil {
-		return err
-	}
-	if err := p.Check(); err != nil {
 		return err
 	}
 	if err := p.Prepare(ctx); err != nil {
@@ -112,12 +106,9 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := f.Store()
+	b, err := f.KeepingStore(p.Name(), "login", "use --store keyring or --store file")
 	if err != nil {
 		return err
-	}
-	if b.Name() == "none" {
-		return usageErrorf("%s: login keeps tokens in a store, but the store is `none`; use --store keyring or --store file", p.Name())
 	}
 	client, err := loginClient(ctx, opts, p, s, b)
 	if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -42,23 +43,13 @@ func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 	f := opts.f
 	ctx, stop := f.Interruptible(ctx)
 	defer stop()
-	s, err := f.Settings(opts.Provider)
+	p, s, err := f.CheckedProvider(opts.Provider, nil)
 	if err != nil {
 		return err
 	}
-	p, err := provider.New(s, f.HTTP())
+	b, err := f.KeepingStore(p.Name(), "refresh", fmt.Sprintf("use `tokctl token get %s --no-cache`", p.Name()))
 	if err != nil {
 		return err
-	}
-	if err := p.Check(); err != nil {
-		return err
-	}
-	b, err := f.Store()
-	if err != nil {
-		return err
-	}
-	if b.Name() == "none" {
-		return usageErrorf("%s: refresh stores the new token, but the store is `none`; use `tokctl token get %s --no-cache`", p.Name(), p.Name())
 	}
 	unlock, err := lockProvider(ctx, f, p)
 	if err != nil {

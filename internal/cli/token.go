@@ -85,18 +85,12 @@ so they cause one token request, not many.`,
 
 func tokenGetRun(ctx context.Context, opts *TokenGetOptions) error {
 	f := opts.f
-	s, err := f.Settings(opts.Provider)
+	p, s, err := f.CheckedProvider(opts.Provider, func(s *provider.Settings) {
+		if len(opts.Scopes) > 0 {
+			s.Scopes = splitScopeFlags(opts.Scopes)
+		}
+	})
 	if err != nil {
-		return err
-	}
-	if len(opts.Scopes) > 0 {
-		s.Scopes = splitScopeFlags(opts.Scopes)
-	}
-	p, err := provider.New(s, f.HTTP())
-	if err != nil {
-		return err
-	}
-	if err := p.Check(); err != nil {
 		return err
 	}
 	tok, err := obtainToken(ctx, opts, p, s)
