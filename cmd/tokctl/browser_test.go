@@ -21,6 +21,9 @@ import (
 // fakeBrowser is the shared headless-Chromium browser for tests, beside the repository.
 var fakeBrowser, _ = filepath.Abs(filepath.Join("..", "..", "..", "shared", "ci", "fake-browser.sh"))
 
+// withKeyring runs a command inside a private Secret Service (../shared/ci).
+var withKeyring, _ = filepath.Abs(filepath.Join("..", "..", "..", "shared", "ci", "with-keyring.sh"))
+
 var (
 	browserOnce sync.Once
 	browserOK   bool

@@ -98,6 +98,7 @@ func setupScript(e *testscript.Env, bus string) error {
 	if haveBrowser() {
 		e.Setenv("FAKE_BROWSER", fakeBrowser)
 	}
+	e.Setenv("WITH_KEYRING", withKeyring)
 	return nil
 }
 

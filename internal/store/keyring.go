@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	gokeyring "github.com/zalando/go-keyring"
@@ -42,6 +43,14 @@ func (k Keyring) Get(ctx context.Context, key string) ([]byte, error) {
 		v, err = gokeyring.Get(k.service(), key)
 		return err
 	})
+	if errors.Is(err, ErrNotFound) {
+		// A locked collection hides its items: go-keyring finds nothing,
+		// and a later Set fails to unlock it. Only then is it worth the
+		// extra round trip to ask, so the hot path (an item found) pays nothing.
+		if lerr := k.call(ctx, collectionLocked); lerr != nil {
+			return nil, lerr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +134,8 @@ func classify(err error) error {
 		return ErrNotFound
 	case isConnectionError(err):
 		return &unreachableError{reason: err.Error(), err: err}
+	case strings.Contains(err.Error(), "failed to unlock"): // go-keyring's untyped error
+		return &unreachableError{reason: "the keyring is locked and could not be unlocked", err: err}
 	}
 	return fmt.Errorf("keyring: %w", err)
 }

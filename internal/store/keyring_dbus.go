@@ -139,3 +139,19 @@ func isUnreachableName(name string) bool {
 	}
 	return strings.HasPrefix(name, "org.freedesktop.DBus.Error.Spawn.")
 }
+
+// collectionLocked reports the default Secret Service collection being
+// locked as unreachable: nothing can be read from or written to it without
+// an unlock prompt, which a CLI cannot show.
+func collectionLocked() error {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return nil // the operation itself reported this
+	}
+	v, err := conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets/aliases/default").
+		GetProperty("org.freedesktop.Secret.Collection.Locked")
+	if locked, ok := v.Value().(bool); err == nil && ok && locked {
+		return &unreachableError{reason: "the keyring is locked"}
+	}
+	return nil
+}

@@ -11,3 +11,5 @@ func (busEnv) missing() string { return "" }
 func connectBus() error { return nil }
 
 func isConnectionError(error) bool { return false }
+
+func collectionLocked() error { return nil }
