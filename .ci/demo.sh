@@ -84,6 +84,15 @@ echo "token requests before: $before" >&2
 echo "token requests after:  $after" >&2
 [ "$before" = "$after" ] || { echo "demo: the cached call made a request" >&2; exit 1; }
 
+step "a browser login to Tiki, then silent refreshes (curl plays the browser that approves)"
+export TOKCTL_TIKI_SCOPES=read
+show 'BROWSER="curl -fsSL -o /dev/null" tokctl login tiki'
+BROWSER="curl -fsSL -o /dev/null" tokctl login tiki
+show 'tokctl refresh tiki    # spends the refresh token; Tiki rotates it'
+tokctl refresh tiki
+show 'tokctl token get tiki | tokctl decode'
+tokctl token get tiki | tokctl decode
+
 step "what is inside the Tilia token?"
 show 'tokctl token get tilia | tokctl decode'
 tokctl token get tilia | tokctl decode
