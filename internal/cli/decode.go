@@ -194,6 +194,9 @@ func providerKeys(ctx context.Context, f *Factory, name string, required bool) (
 		err = p.Prepare(ctx)
 	}
 	if err != nil {
+		if !required {
+			return nil, nil // decoding a stored token needs no working settings
+		}
 		return nil, err
 	}
 	u := p.Endpoints().JWKS
