@@ -77,19 +77,7 @@ func (s *Server) oauth2Token(w http.ResponseWriter, r *http.Request) {
 	s.oauth2Grant(w, f, id)
 }
 
-func oauth2Shape(f fields) *rfcFailure {
-	shape, ok := oauth2Shapes()[f["grant_type"]]
-	if !ok {
-		return &rfcFailure{status: http.StatusBadRequest, code: "unsupported_grant_type", desc: "grant_type is missing or unsupported"}
-	}
-	if err := f.only(shape.required, shape.optional); err != nil {
-		return badRequest(err.Error())
-	}
-	if _, ok := oauth2Scopes(f["scope"]); !ok {
-		return &rfcFailure{status: http.StatusBadRequest, code: "invalid_scope", desc: "scope must be space-separated scope tokens"}
-	}
-	return nil
-}
+func oauth2Shape(f fields) *rfcFailure { return checkShape(f, oauth2Shapes()) }
 
 // oauth2Client authenticates the client by the one method it is registered for; using
 // the other method, or both, is a malformed request (400), not a credential failure.
