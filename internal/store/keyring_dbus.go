@@ -134,7 +134,9 @@ func isUnreachableName(name string) bool {
 		"org.freedesktop.DBus.Error.Disconnected",
 		"org.freedesktop.DBus.Error.NoServer",
 		"org.freedesktop.DBus.Error.TimedOut",
-		"org.freedesktop.DBus.Error.Timeout":
+		"org.freedesktop.DBus.Error.Timeout",
+		// Locked, and a CLI cannot show the unlock prompt: as good as absent.
+		"org.freedesktop.Secret.Error.IsLocked":
 		return true
 	}
 	return strings.HasPrefix(name, "org.freedesktop.DBus.Error.Spawn.")

@@ -263,11 +263,13 @@ func TestClassify(t *testing.T) {
 		{"no secret service", dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"}, false, true},
 		{"no secret service (pointer)", &dbus.Error{Name: "org.freedesktop.DBus.Error.NameHasNoOwner"}, false, true},
 		{"no reply", dbus.Error{Name: "org.freedesktop.DBus.Error.NoReply"}, false, true},
-		{"keyring refused", dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked"}, false, false},
+		{"keyring locked", dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked"}, false, true},
+		{"keyring refused", dbus.Error{Name: "org.freedesktop.Secret.Error.NoSuchObject"}, false, false},
 		{"connection refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, false, true},
 		{"connection lost", io.EOF, false, true},
 		{"connection closed", dbus.ErrClosed, false, true},
-		{"go-keyring error", errors.New("failed to unlock correct collection '/x'"), false, false},
+		{"go-keyring could not unlock", errors.New("failed to unlock correct collection '/x'"), false, true},
+		{"go-keyring error", errors.New("unexpected reply"), false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
