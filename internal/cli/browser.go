@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -19,22 +18,22 @@ var browserOutput sync.Once
 // openBrowser starts the user's browser on url without waiting for it.
 // $BROWSER wins (pkg/browser does not read it); otherwise pkg/browser picks
 // the platform's opener (xdg-open, open, rundll32). The opener's output goes
-// to stderr. done receives the outcome once the opener has exited: a
-// non-nil error means the page may not have opened.
-func openBrowser(stderr io.Writer, url string) (done <-chan error) {
-	ch := make(chan error, 1)
+// to stderr, never stdout; if it fails, a warning says to open the address
+// printed above by hand.
+func (f *Factory) openBrowser(url string) {
+	stderr := f.IO.ErrOut
+	open := func() error { return browser.OpenURL(url) }
 	if cmd := browserCommand(os.Getenv("BROWSER"), url); cmd != nil {
 		cmd.Stdout, cmd.Stderr = stderr, stderr
-		if err := cmd.Start(); err != nil {
-			ch <- err
-			return ch
-		}
-		go func() { ch <- cmd.Wait() }()
-		return ch
+		open = cmd.Run
+	} else {
+		browserOutput.Do(func() { browser.Stdout, browser.Stderr = stderr, stderr })
 	}
-	browserOutput.Do(func() { browser.Stdout, browser.Stderr = stderr, stderr })
-	go func() { ch <- browser.OpenURL(url) }()
-	return ch
+	go func() {
+		if err := open(); err != nil {
+			f.warnf("could not open a browser (%v); open the address above yourself", err)
+		}
+	}()
 }
 
 // browserCommand reads $BROWSER the way xdg-open and Python's webbrowser

@@ -186,10 +186,7 @@ func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
 // discovery document). Without one it returns nil keys, or an error when
 // required.
 func providerKeys(ctx context.Context, f *Factory, name string, required bool) (*jwt.Keys, error) {
-	p, err := f.Provider(name)
-	if err == nil {
-		err = p.Check()
-	}
+	p, _, err := f.CheckedProvider(name, nil)
 	if err == nil {
 		err = p.Prepare(ctx)
 	}

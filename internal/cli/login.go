@@ -245,12 +245,7 @@ func browserFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, c
 		go readPastedRedirects(f, l)
 	} else {
 		fmt.Fprintf(f.IO.ErrOut, "tokctl: opening %s's login page in your browser; if it does not open, visit:\n\n    %s\n\n", p.Name(), authURL)
-		opened := openBrowser(f.IO.ErrOut, authURL)
-		go func() {
-			if err := <-opened; err != nil {
-				f.warnf("could not open a browser (%v); open the URL above yourself", err)
-			}
-		}()
+		f.openBrowser(authURL)
 	}
 	f.infof("waiting for the browser to come back to %s (Ctrl-C to cancel)", l.RedirectURI())
 
@@ -285,12 +280,7 @@ func deviceFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, cr
 		open = da.VerificationURI
 	}
 	if !opts.NoBrowser && canOpenBrowser() == nil {
-		opened := openBrowser(w, open)
-		go func() {
-			if err := <-opened; err != nil {
-				f.warnf("could not open a browser (%v); open the address above yourself", err)
-			}
-		}()
+		f.openBrowser(open)
 	}
 	f.infof("waiting for approval (the code expires in %s; Ctrl-C to cancel)", da.ExpiresIn.Round(time.Second))
 	tok, err := oauth.PollDevice(ctx, p.Name(), da, func(ctx context.Context) (*oauth.Token, error) {
