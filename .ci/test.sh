@@ -17,8 +17,11 @@ else
   "${gotest[@]}"
 fi
 
-# A short fuzzing pass over each parser of untrusted input (seed corpus + a few seconds each).
-fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-5s}" "$2"; }
+# A short fuzzing pass over each parser of untrusted input (seed corpus + 30,000 executions each).
+# The budget is a count of executions, not seconds: a duration-based -fuzztime
+# races the fuzz coordinator's own deadline on go1.26 and can fail with a bare
+# "context deadline exceeded" and no input found (golang/go#75804, fixed in 1.27).
+fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-30000x}" "$2"; }
 fuzz FuzzParse ./internal/jwt
 fuzz FuzzParseToken ./internal/oauth
 fuzz FuzzErrorParsers ./internal/provider
