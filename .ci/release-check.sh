@@ -71,8 +71,8 @@ host="$out/tokctl_$(go env GOOS)_$(go env GOARCH)/tokctl"
 if [ -x "$host" ]; then
   line=$("$host" version)
   case "$line" in
-    "tokctl $version ($commit, $date)"*) echo "version: $line" ;;
-    *) fail "tokctl version printed \"$line\", want tokctl $version ($commit, $date) …" ;;
+    "tokctl version $version ($commit, $date)"*) echo "version: $line" ;;
+    *) fail "tokctl version printed \"$line\", want tokctl version $version ($commit, $date) …" ;;
   esac
 fi
 

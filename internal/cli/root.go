@@ -60,12 +60,15 @@ server, keeps them in the OS keyring, and prints a valid one in milliseconds.`,
   tokctl token get tilia | tokctl decode`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       f.Build.Version,
+		// cobra prints "tokctl version " + Version for --version. Its
+		// default printer is used on purpose: a version template would link
+		// text/template's method calls by name, which turns off the linker's
+		// dead-code elimination of methods (+2.5 MB, see docs/performance.md).
+		Version: versionDetail(f.Build),
 	}
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
-	root.SetVersionTemplate(versionLine(f.Build) + "\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 
 	pf := root.PersistentFlags()

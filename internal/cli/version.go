@@ -20,12 +20,15 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 	}
 }
 
-func versionLine(b BuildInfo) string {
-	v := b.Version
-	if v == "" {
-		v = "dev"
+// versionLine is what `tokctl version` and `tokctl --version` print, in
+// the form of gh and most Cobra tools: tokctl version V (COMMIT, DATE) GO OS/ARCH.
+func versionLine(b BuildInfo) string { return "tokctl version " + versionDetail(b) }
+
+func versionDetail(b BuildInfo) string {
+	s := b.Version
+	if s == "" {
+		s = "dev"
 	}
-	s := "tokctl " + v
 	if b.Commit != "" {
 		s += " (" + b.Commit
 		if b.Date != "" {

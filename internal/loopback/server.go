@@ -3,10 +3,10 @@ package loopback
 import (
 	"errors"
 	"fmt"
-	"html/template"
+	"html"
+	"io"
 	"net/http"
 	"strings"
-	"sync"
 )
 
 // serveHTTP answers every request; only the conclusive callback ends the
@@ -71,13 +71,13 @@ func (l *Listener) hostAllowed(host string) bool {
 	return false
 }
 
-// pageTemplate is parsed on first use: every tokctl start would pay for it
-// otherwise, and only `tokctl login` shows a page.
-var pageTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("page").Parse(pageHTML))
-})
-
-const pageHTML = `<!doctype html>
+// The page is assembled with html.EscapeString, not html/template: executing
+// a template calls methods by name through reflection, and that alone turns
+// off the linker's dead-code elimination of methods for the whole binary
+// (+2.5 MB, and a slower start for every command; see docs/performance.md).
+// Only the provider name and the message vary, and both are escaped.
+const (
+	pageHead = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -89,13 +89,31 @@ h1{font-size:1.4em}.ok{color:#1a7f37}.fail{color:#b42318}
 </style>
 </head>
 <body>
-{{if .OK}}<h1 class="ok">Login succeeded</h1>
-<p>You are logged in{{with .Provider}} to {{.}}{{end}}. You can close this tab and return to the terminal.</p>
-{{else}}<h1 class="fail">tokctl{{with .Provider}}: {{.}}{{end}}</h1>
-<p>{{.Message}}</p>
-{{end}}</body>
-</html>
 `
+	pageTail = "</body>\n</html>\n"
+)
+
+// pageHTML returns the whole page.
+func pageHTML(ok bool, provider, message string) string {
+	var b strings.Builder
+	b.WriteString(pageHead)
+	provider = html.EscapeString(provider)
+	if ok {
+		b.WriteString(`<h1 class="ok">Login succeeded</h1>` + "\n<p>You are logged in")
+		if provider != "" {
+			b.WriteString(" to " + provider)
+		}
+		b.WriteString(". You can close this tab and return to the terminal.</p>\n")
+	} else {
+		b.WriteString(`<h1 class="fail">tokctl`)
+		if provider != "" {
+			b.WriteString(": " + provider)
+		}
+		b.WriteString("</h1>\n<p>" + html.EscapeString(message) + "</p>\n")
+	}
+	b.WriteString(pageTail)
+	return b.String()
+}
 
 // page writes a self-contained page: no scripts, no external assets, and
 // never the code or the state.
@@ -107,8 +125,5 @@ func (l *Listener) page(w http.ResponseWriter, status int, ok bool, message stri
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_ = pageTemplate().Execute(w, struct {
-		OK                bool
-		Provider, Message string
-	}{ok, l.provider, message})
+	_, _ = io.WriteString(w, pageHTML(ok, l.provider, message))
 }
