@@ -15,9 +15,11 @@ import (
 	"github.com/spf13/viper"
 )
 
-// Config is the loaded configuration.
+// Config is the loaded configuration. The environment is read directly and
+// wins over the file; viper is set up only when there is a file to read, so
+// the common CI case (no file, everything in TOKCTL_* variables) skips it.
 type Config struct {
-	v    *viper.Viper
+	v    *viper.Viper // nil: no config file
 	path string
 }
 
@@ -43,14 +45,15 @@ func Path(flag string) (string, error) {
 // Load reads the config file at path. A missing file is an empty
 // configuration unless explicit is set (the user named the file).
 func Load(path string, explicit bool) (*Config, error) {
+	if !explicit {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return &Config{path: path}, nil
+		}
+	}
 	v := viper.New()
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")
 	if err := v.ReadInConfig(); err != nil {
-		var pe *fs.PathError
-		if !explicit && errors.As(err, &pe) && errors.Is(pe.Err, fs.ErrNotExist) {
-			return &Config{v: v, path: path}, nil
-		}
 		return nil, fmt.Errorf("config file %s: %v", path, shorten(err))
 	}
 	return &Config{v: v, path: path}, nil
@@ -71,7 +74,9 @@ func (c *Config) File() string { return c.path }
 // Store is the configured store kind: TOKCTL_STORE, else `store:` in the
 // file, else "".
 func (c *Config) Store() string {
-	_ = c.v.BindEnv("store", "TOKCTL_STORE")
+	if v := os.Getenv("TOKCTL_STORE"); v != "" || c.v == nil {
+		return v
+	}
 	return c.v.GetString("store")
 }
 
@@ -79,8 +84,10 @@ func (c *Config) Store() string {
 // defined only in the environment by a TOKCTL_NAME_KIND variable, sorted.
 func (c *Config) ProviderNames() []string {
 	seen := map[string]bool{}
-	for name := range c.v.GetStringMap("providers") {
-		seen[name] = true
+	if c.v != nil {
+		for name := range c.v.GetStringMap("providers") {
+			seen[name] = true
+		}
 	}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
@@ -100,16 +107,18 @@ func (c *Config) ProviderNames() []string {
 
 // HasProvider reports whether the config file defines name.
 func (c *Config) HasProvider(name string) bool {
-	return c.v.IsSet("providers." + name)
+	return c.v != nil && c.v.IsSet("providers."+name)
 }
 
 // Lookup returns the setting providers.NAME.KEY with the environment
 // variable env winning over the file. A YAML list becomes a comma-joined
 // string. found reports whether either source set it.
 func (c *Config) Lookup(name, key, env string) (value string, found bool) {
+	if v := os.Getenv(env); v != "" {
+		return v, true
+	}
 	path := "providers." + name + "." + key
-	_ = c.v.BindEnv(path, env)
-	if !c.v.IsSet(path) {
+	if c.v == nil || !c.v.IsSet(path) {
 		return "", false
 	}
 	if list, ok := c.v.Get(path).([]any); ok {

@@ -112,6 +112,42 @@ func TestMissingFileIsEmpty(t *testing.T) {
 	}
 }
 
+// Without a file (CI) everything comes from the environment, and viper is
+// not set up at all.
+func TestMissingFileReadsTheEnvironment(t *testing.T) {
+	clearEnv(t, "TOKCTL_STORE", "TOKCTL_TILIA_CLIENT_ID", "TOKCTL_TILIA_SCOPES", "TOKCTL_ILS_CLIENT_ID", "TOKCTL_CORP_KIND")
+	t.Setenv("TOKCTL_STORE", "file")
+	t.Setenv("TOKCTL_TILIA_CLIENT_ID", "from-env")
+	t.Setenv("TOKCTL_TILIA_SCOPES", "a,b")
+	t.Setenv("TOKCTL_ILS_CLIENT_ID", "")
+	t.Setenv("TOKCTL_CORP_KIND", "oauth2")
+	c, err := Load(filepath.Join(t.TempDir(), "config.yaml"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.v != nil {
+		t.Error("viper was set up without a config file")
+	}
+	if got := c.Store(); got != "file" {
+		t.Errorf("Store() = %q, want file", got)
+	}
+	for _, tt := range []struct {
+		provider, key, env, want string
+		found                    bool
+	}{
+		{"tilia", "client_id", "TOKCTL_TILIA_CLIENT_ID", "from-env", true},
+		{"tilia", "scopes", "TOKCTL_TILIA_SCOPES", "a,b", true},
+		{"ils", "client_id", "TOKCTL_ILS_CLIENT_ID", "", false},
+	} {
+		if got, found := c.Lookup(tt.provider, tt.key, tt.env); got != tt.want || found != tt.found {
+			t.Errorf("Lookup(%s, %s) = %q, %v; want %q, %v", tt.provider, tt.key, got, found, tt.want, tt.found)
+		}
+	}
+	if got := c.ProviderNames(); len(got) != 1 || got[0] != "corp" {
+		t.Errorf("ProviderNames() = %q, want [corp]", got)
+	}
+}
+
 func TestLookup(t *testing.T) {
 	c := load(t, sample)
 	tests := []struct {
