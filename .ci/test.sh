@@ -34,3 +34,4 @@ fuzz FuzzOAuth2Response ./internal/provider
 fuzz FuzzParseCallback ./internal/loopback
 fuzz FuzzParseKeys ./internal/jwt
 fuzz FuzzParseDeviceAuth ./internal/oauth
+fuzz FuzzDecodeRecord ./internal/store

@@ -45,6 +45,7 @@ type options struct {
 	parallel       int
 	parallelRounds int
 	keep           bool
+	ladder         bool
 }
 
 func run() error {
@@ -55,6 +56,7 @@ func run() error {
 	flag.IntVar(&o.parallel, "parallel", 20, "processes in the parallel cold-start case")
 	flag.IntVar(&o.parallelRounds, "parallel-rounds", 5, "rounds of the parallel cold-start case")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (binaries, state) and print its path")
+	flag.BoolVar(&o.ladder, "ladder", true, "also time readnet with tokctl's libraries added one by one (bench/floor/ladder)")
 	flag.Parse()
 	if o.runs < 1 || o.parallel < 1 || o.parallelRounds < 1 {
 		return errors.New("-runs, -parallel and -parallel-rounds must be positive")
@@ -72,7 +74,7 @@ func run() error {
 		defer os.RemoveAll(work)
 	}
 
-	bins, err := buildAll(work)
+	bins, err := buildAll(work, o.ladder)
 	if err != nil {
 		return err
 	}
@@ -96,24 +98,54 @@ func run() error {
 
 // ---- building ----
 
-// floors are the comparison programs, all in bench/floor.
-var programs = []struct{ name, pkg string }{
-	{"tokctl", "./cmd/tokctl"},
-	{"hello", "./bench/floor/hello"},
-	{"readnet", "./bench/floor/readnet"},
-	{"keyring", "./bench/floor/keyring"},
-	{"post", "./bench/floor/post"},
-	{"fakeprovider", "./cmd/fakeprovider"},
+type program struct{ name, pkg, tags string }
+
+// programs are tokctl, the floors (all in bench/floor) and the fake provider.
+var programs = []program{
+	{"tokctl", "./cmd/tokctl", ""},
+	{"hello", "./bench/floor/hello", ""},
+	{"readnet", "./bench/floor/readnet", ""},
+	{"keyring", "./bench/floor/keyring", ""},
+	{"post", "./bench/floor/post", ""},
+	{"fakeprovider", "./cmd/fakeprovider", ""},
 }
 
-func buildAll(work string) (map[string]string, error) {
+// rung is one step of the ladder: readnet plus the libraries of every rung
+// up to it.
+type rung struct{ tag, adds string }
+
+var rungs = []rung{
+	{"ladder_cobra", "cobra, pflag (a `token get` command tree, executed)"},
+	{"ladder_viper", "viper and its dependencies (linked, not set up)"},
+	{"ladder_keyring", "go-keyring, godbus (linked, not called)"},
+	{"ladder_server", "net/http's server, for the login's loopback listener (linked)"},
+	{"ladder_jose", "go-jose's JWK and JWS verification (linked)"},
+	{"ladder_rest", "fatih/color, pkg/browser, x/oauth2, x/term (linked)"},
+}
+
+// ladderPrograms are the rungs' builds, named ladder-1 … ladder-N.
+func ladderPrograms() []program {
+	var out []program
+	var tags []string
+	for i, r := range rungs {
+		tags = append(tags, r.tag)
+		out = append(out, program{fmt.Sprintf("ladder-%d", i+1), "./bench/floor/ladder", strings.Join(tags, ",")})
+	}
+	return out
+}
+
+func buildAll(work string, ladder bool) (map[string]string, error) {
 	bins := map[string]string{}
 	dir := filepath.Join(work, "bin")
-	for _, p := range programs {
+	all := programs
+	if ladder {
+		all = append(slices.Clip(all), ladderPrograms()...)
+	}
+	for _, p := range all {
 		out := filepath.Join(dir, p.name)
-		fmt.Fprintf(os.Stderr, "bench: building %s\n", p.pkg)
+		fmt.Fprintf(os.Stderr, "bench: building %s %s\n", p.pkg, p.tags)
 		// The release build: see .goreleaser.yaml.
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=bench", "-o", out, p.pkg)
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=bench", "-tags="+p.tags, "-o", out, p.pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -195,6 +227,7 @@ type benchCase struct {
 	prep    func()   // before every run, untimed
 	targets []target
 	skip    string
+	rung    int // 1… for the ladder's cases, reported in their own table
 
 	times  []time.Duration
 	rss    []int64 // peak RSS per run, KiB: VmHWM at exit (see rss.go)
@@ -284,6 +317,12 @@ func (b *bench) defineCases() {
 			targets: []target{{"readnet (floor)", 1.15}}},
 		{name: "`tokctl decode TOKEN`", bin: "tokctl", args: []string{"decode", b.token},
 			targets: []target{{"readnet (floor)", 1.15}}},
+	}
+	if b.opts.ladder {
+		for i, r := range rungs {
+			b.cases = append(b.cases, &benchCase{name: "+ " + r.adds, bin: fmt.Sprintf("ladder-%d", i+1),
+				args: []string{b.recordFile()}, rung: i + 1})
+		}
 	}
 	b.byKey = map[string]*benchCase{}
 	for _, c := range b.cases {

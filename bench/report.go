@@ -29,7 +29,9 @@ func (b *bench) report(w io.Writer, par *parallelResult) {
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|---|")
 	base := b.byKey[hello]
 	for _, c := range b.cases {
-		b.row(w, c, base)
+		if c.rung == 0 {
+			b.row(w, c, base)
+		}
 	}
 
 	fmt.Fprintln(w)
@@ -47,6 +49,10 @@ func (b *bench) report(w io.Writer, par *parallelResult) {
 	if size, err := fileSize(b.bins["tokctl"]); err == nil {
 		fmt.Fprintf(w, "| stripped tokctl binary, %s/%s | %s (%d bytes) | ≤ 9 MB | %s |\n",
 			runtime.GOOS, runtime.GOARCH, mb(size), size, verdict(size <= maxBinaryBytes))
+	}
+
+	if b.opts.ladder {
+		b.ladderTable(w)
 	}
 
 	fmt.Fprintln(w)
@@ -88,6 +94,48 @@ func (b *bench) row(w io.Writer, c, base *benchCase) {
 	}
 	fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c.name, ms(median(c.times)),
 		minMax(c.times), ratio, rss, size, targetsText(b, c, true), result)
+}
+
+// ladderTable shows where a cached `token get` spends its time over
+// readnet: readnet with tokctl's libraries added one at a time, then tokctl.
+func (b *bench) ladderTable(w io.Writer) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| readnet … | binary | median | Δ previous row | × readnet |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+	rows := []*benchCase{b.byKey["readnet (floor)"]}
+	for _, c := range b.cases {
+		if c.rung > 0 {
+			rows = append(rows, c)
+		}
+	}
+	rows = append(rows, b.byKey["`token get` cached, file store"])
+	base := rows[0]
+	var prev *benchCase
+	for i, c := range rows {
+		name := c.name
+		switch {
+		case i == 0:
+			name = "readnet (the floor)"
+		case i == len(rows)-1:
+			name = "= tokctl `token get`, cached, file store (+ tokctl's own code and work)"
+		}
+		size := "—"
+		if n, err := fileSize(b.bins[c.bin]); err == nil {
+			size = mb(n)
+		}
+		if len(c.times) == 0 || len(base.times) == 0 {
+			fmt.Fprintf(w, "| %s | %s | — | — | — |\n", name, size)
+			prev = nil
+			continue
+		}
+		delta := ""
+		if prev != nil && len(prev.times) > 0 {
+			delta = fmt.Sprintf("%+.2f ms", float64(median(c.times)-median(prev.times))/float64(time.Millisecond))
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %.2f |\n", name, size, ms(median(c.times)), delta,
+			float64(median(c.times))/float64(median(base.times)))
+		prev = c
+	}
 }
 
 // meets reports whether every ratio target of c holds, median against median.

@@ -1,7 +1,11 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,4 +63,61 @@ func TestSaveLoadRecord(t *testing.T) {
 	if out.AccessToken != "at" || !out.Expiry.Equal(exp) || out.Version != recordVersion || len(out.Scopes) != 1 {
 		t.Errorf("round trip: %+v", out)
 	}
+}
+
+// FuzzDecodeRecord holds decodeRecord to json.Unmarshal, whose work it
+// does without reflection: never more lenient, and the same record whenever
+// the keys are spelt exactly (json.Unmarshal also matches keys that differ
+// in case, which tokctl never writes).
+func FuzzDecodeRecord(f *testing.F) {
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 6, time.UTC)
+	full, err := json.Marshal(&Record{Version: 1, Provider: "tiki", Endpoint: "https://x/token", ClientID: "c",
+		AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", IDToken: "id", Expiry: exp,
+		Scopes: []string{"a", "b"}, RequestedScopes: []string{}, ObtainedAt: exp})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{string(full), `{}`, `null`, `[]`, `{"v":1,"v":2}`, `{"V":3}`, `{"x":{"y":[1,null]}}`,
+		`{"scopes":null,"expiry":"2030-01-02T03:04:05Z"}`, `{"v":1} {}`, `{"access_token":"a\u00e9\/b"}`, `{"v":1.5}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if foldedKey(raw) {
+			return
+		}
+		ours, oursErr := decodeRecord(raw)
+		var theirs Record
+		theirsErr := json.Unmarshal(raw, &theirs)
+		if oursErr == nil && theirsErr != nil {
+			t.Fatalf("decodeRecord accepted what json.Unmarshal refuses (%v): %q", theirsErr, raw)
+		}
+		if oursErr != nil {
+			if theirsErr == nil && string(bytes.TrimSpace(raw)) != "null" {
+				t.Fatalf("decodeRecord refused (%v) what json.Unmarshal accepts: %q", oursErr, raw)
+			}
+			return
+		}
+		if !reflect.DeepEqual(*ours, theirs) {
+			t.Fatalf("decodeRecord = %+v\njson.Unmarshal = %+v\ninput %q", *ours, theirs, raw)
+		}
+	})
+}
+
+// foldedKey reports whether the object in raw has a key that json.Unmarshal
+// would match to a Record field without being spelt like it.
+func foldedKey(raw []byte) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return false
+	}
+	fields := []string{"v", "provider", "endpoint", "client_id", "access_token", "token_type", "refresh_token",
+		"id_token", "expiry", "scopes", "requested_scopes", "obtained_at"}
+	for k := range m {
+		for _, f := range fields {
+			if k != f && strings.EqualFold(k, f) {
+				return true
+			}
+		}
+	}
+	return false
 }
