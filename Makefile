@@ -5,7 +5,7 @@ GO ?= go
 
 ## build: the tokctl binary in bin/
 build:
-	$(GO) build -o bin/tokctl ./cmd/tokctl
+	$(GO) build -trimpath -tags nethttpomithttp2 -o bin/tokctl ./cmd/tokctl
 
 ## demo: build tokctl, start the fake provider on loopback, get a token from each provider
 demo:

@@ -20,7 +20,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 show() { printf '$ %s\n' "$*" >&2; }
 
 step "build tokctl and the fake provider"
-go build -o "$work/bin/tokctl" ./cmd/tokctl
+go build -trimpath -tags nethttpomithttp2 -o "$work/bin/tokctl" ./cmd/tokctl  # as released (.goreleaser.yaml)
 go build -o "$work/bin/fakeprovider" ./cmd/fakeprovider
 export PATH="$work/bin:$PATH"
 export XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" TOKCTL_STORE=file

@@ -5,7 +5,7 @@
 # goreleaser itself takes about 3.5 minutes to install from the module proxy
 # on a 2-core runner, so CI does not install it. This script does what its
 # build step does instead: every GOOS/GOARCH listed in .goreleaser.yaml, with
-# go build, CGO_ENABLED=0, -trimpath and the same ldflags, into a temporary
+# go build, CGO_ENABLED=0, -trimpath, the same tags and ldflags, into a temporary
 # directory. It also checks that the yaml lists the six targets tokctl ships,
 # that the variables it injects exist in cmd/tokctl/main.go and reach
 # `tokctl version`, and that every file the archives include exists. When
@@ -28,6 +28,7 @@ goarch=$(list goarch)
 grep -q -- '- CGO_ENABLED=0' "$cfg" || fail "$cfg does not build with CGO_ENABLED=0"
 grep -q -- '- -s -w' "$cfg" || fail "$cfg does not strip binaries (-s -w)"
 grep -q -- '-trimpath' "$cfg" || fail "$cfg does not build with -trimpath"
+grep -q -- 'tags: \[nethttpomithttp2\]' "$cfg" || fail "$cfg does not build with -tags nethttpomithttp2"
 for v in version commit date; do
   grep -q -- "-X main\.$v=" "$cfg" || fail "$cfg does not inject main.$v"
   grep -Eq "^[[:space:]]+$v[[:space:]]+=" cmd/tokctl/main.go || fail "cmd/tokctl/main.go has no variable $v for -X main.$v"
@@ -59,7 +60,7 @@ for os in $goos; do
     bin="$out/tokctl_${os}_${arch}/tokctl"
     [ "$os" = windows ] && bin="$bin.exe"
     start=$SECONDS
-    CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags="$ldflags" -o "$bin" ./cmd/tokctl ||
+    CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -tags nethttpomithttp2 -ldflags="$ldflags" -o "$bin" ./cmd/tokctl ||
       fail "go build for $os/$arch failed"
     [ -s "$bin" ] || fail "no binary for $os/$arch"
     printf '%-14s %10d bytes  %3ds\n' "$os/$arch" "$(wc -c <"$bin")" $((SECONDS - start))

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The tests build what the release builds: without HTTP/2 (see .goreleaser.yaml).
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-tags=nethttpomithttp2"
 gotest=(go test -race -count=1 ./...)
 with_keyring=../shared/ci/with-keyring.sh
 

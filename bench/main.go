@@ -98,6 +98,9 @@ func run() error {
 
 // ---- building ----
 
+// releaseTags are .goreleaser.yaml's build tags.
+const releaseTags = "nethttpomithttp2"
+
 type program struct{ name, pkg, tags string }
 
 // programs are tokctl, the floors (all in bench/floor) and the fake provider.
@@ -145,7 +148,10 @@ func buildAll(work string, ladder bool) (map[string]string, error) {
 		out := filepath.Join(dir, p.name)
 		fmt.Fprintf(os.Stderr, "bench: building %s %s\n", p.pkg, p.tags)
 		// The release build: see .goreleaser.yaml.
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=bench", "-tags="+p.tags, "-o", out, p.pkg)
+		// The floors are built the same way, HTTP/2 left out included, so that
+		// the comparison is of programs, not of build flags.
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=bench",
+			"-tags="+strings.Join(append([]string{releaseTags}, strings.Fields(strings.ReplaceAll(p.tags, ",", " "))...), ","), "-o", out, p.pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {

@@ -22,7 +22,7 @@ const hello = "hello world (floor)"
 func (b *bench) report(w io.Writer, par *parallelResult) {
 	fmt.Fprintf(w, "Machine: %s; load average %s at the start, %s at the end\n\n", machine(), b.loadStart, loadAverage())
 	fmt.Fprintf(w, "%d timed runs per case in alternating rounds after %d warm-up rounds; "+
-		"release builds (CGO_ENABLED=0, -trimpath, -ldflags \"-s -w\"); times are wall clock from fork to wait4; "+
+		"release builds, floors included (CGO_ENABLED=0, -trimpath, -tags "+releaseTags+", -ldflags \"-s -w\"); times are wall clock from fork to wait4; "+
 		"%s; MB = 10^6 bytes.\n\n", b.opts.runs, b.opts.warmup, b.rssNote())
 
 	fmt.Fprintln(w, "| case | median | min–max | × hello | peak RSS | binary | target | result |")

@@ -276,7 +276,9 @@ func (c *Client) client() *http.Client {
 				DialContext:           dialer.DialContext,
 				TLSHandshakeTimeout:   10 * time.Second,
 				ResponseHeaderTimeout: 30 * time.Second,
-				ForceAttemptHTTP2:     true,
+				// HTTP/1.1 only, whatever the build: one request per run gains
+				// nothing from HTTP/2, and releases leave it out of the binary
+				// (-tags nethttpomithttp2, see .goreleaser.yaml).
 			},
 			// A token endpoint that redirects is misconfigured; following it
 			// could resend credentials elsewhere.
