@@ -1,5 +1,5 @@
 // Package jwt decodes JSON Web Tokens for `tokctl decode`, verifies their signatures
-// when given a key (Token.Verify, with go-jose doing the cryptography), and presents
+// when given a key (Token.Verify, on the standard library's cryptography), and presents
 // them for people (RenderText) and programs (RenderJSON).
 package jwt
 

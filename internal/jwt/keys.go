@@ -18,8 +18,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	jose "github.com/go-jose/go-jose/v4"
 )
 
 // Keys are what Token.Verify checks a signature against: the one key of a --key
@@ -178,34 +176,24 @@ func ParseJWKS(data []byte) (*Keys, error) {
 
 // jwkKey converts one JWK; a key it cannot use has a nil pub and a reason.
 func jwkKey(raw json.RawMessage) key {
-	var names struct {
-		Kid string `json:"kid"`
-		Kty string `json:"kty"`
-		Alg string `json:"alg"`
-		Use string `json:"use"`
+	j, err := parseJWK(raw, true)
+	if err != nil {
+		// Name the key as well as its unreadable JSON allows.
+		m, _ := jsonObject(raw, false)
+		kid, _ := m.str("kid")
+		kty, _ := m.str("kty")
+		return key{kid: kid, reason: fmt.Sprintf("key %s of type %s is not a usable JWK: %s", quoteShort(kid), quoteShort(kty), err)}
 	}
-	_ = json.Unmarshal(raw, &names) // an entry that is not an object is refused below
-	k := key{kid: names.Kid, alg: names.Alg, use: names.Use}
-	var jwk jose.JSONWebKey
-	err := jwk.UnmarshalJSON(raw)
-	secret, symmetric := jwk.Key.([]byte)
-	if err != nil || (symmetric && len(secret) == 0) || (!symmetric && !jwk.Valid()) { // Valid refuses every []byte
-		k.reason = fmt.Sprintf("key %s of type %s is not a usable JWK", quoteShort(names.Kid), quoteShort(names.Kty))
-		return k
-	}
+	k := key{kid: j.kid, alg: j.alg, use: j.use}
 	if k.use == "enc" {
-		k.reason = fmt.Sprintf(`key %s is for encryption ("use":"enc")`, quoteShort(names.Kid))
+		k.reason = fmt.Sprintf(`key %s is for encryption ("use":"enc")`, quoteShort(k.kid))
 		return k
 	}
-	pub := jwk.Key
-	if !symmetric && !jwk.IsPublic() {
-		pub = jwk.Public().Key // a private JWK: only its public half is needed
-	}
-	if kindOf(pub) == kindUnknown {
-		k.reason = fmt.Sprintf("key %s of type %s is not one tokctl verifies with", quoteShort(names.Kid), quoteShort(names.Kty))
+	if kindOf(j.pub) == kindUnknown {
+		k.reason = fmt.Sprintf("key %s of type %s is not one tokctl verifies with", quoteShort(j.kid), quoteShort(j.kty))
 		return k
 	}
-	k.pub = pub
+	k.pub = j.pub
 	return k
 }
 
