@@ -37,3 +37,5 @@ fuzz FuzzParseCallback ./internal/loopback
 fuzz FuzzParseKeys ./internal/jwt
 fuzz FuzzParseDeviceAuth ./internal/oauth
 fuzz FuzzDecodeRecord ./internal/store
+fuzz FuzzJWSParity ./internal/jwt
+fuzz FuzzJWKParity ./internal/jwt

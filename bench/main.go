@@ -122,7 +122,6 @@ var rungs = []rung{
 	{"ladder_viper", "viper and its dependencies (linked, not set up)"},
 	{"ladder_keyring", "go-keyring, godbus (linked, not called)"},
 	{"ladder_server", "net/http's server, for the login's loopback listener (linked)"},
-	{"ladder_jose", "go-jose's JWK and JWS verification (linked)"},
 	{"ladder_rest", "fatih/color, pkg/browser, x/oauth2, x/term (linked)"},
 }
 
