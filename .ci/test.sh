@@ -37,5 +37,6 @@ fuzz FuzzParseCallback ./internal/loopback
 fuzz FuzzParseKeys ./internal/jwt
 fuzz FuzzParseDeviceAuth ./internal/oauth
 fuzz FuzzDecodeRecord ./internal/store
+fuzz FuzzEncodeRecord ./internal/store
 fuzz FuzzJWSParity ./internal/jwt
 fuzz FuzzJWKParity ./internal/jwt

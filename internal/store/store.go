@@ -156,9 +156,58 @@ func decodeRecord(raw []byte) (*Record, error) {
 // SaveRecord encodes and stores r as provider's token record.
 func SaveRecord(ctx context.Context, b Backend, r *Record) error {
 	r.Version = recordVersion
-	raw, err := json.Marshal(r)
+	raw, err := encodeRecord(r)
 	if err != nil {
 		return err
 	}
 	return b.Set(ctx, TokenKey(r.Provider), raw)
+}
+
+// encodeRecord writes exactly what json.Marshal(r) writes (FuzzEncodeRecord
+// holds it to that), field by field, for the same reason decodeRecord reads
+// it key by key: json.Marshal builds the struct's encoder by reflection on
+// first use, and a store miss or refresh runs it once per process.
+func encodeRecord(r *Record) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(256 + len(r.AccessToken) + len(r.RefreshToken) + len(r.IDToken))
+	sep := byte('{')
+	field := func(name string, v any) error {
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		b.WriteByte(sep)
+		sep = ','
+		b.WriteString(`"` + name + `":`)
+		b.Write(enc)
+		return nil
+	}
+	type entry struct {
+		name string
+		v    any
+		omit bool
+	}
+	for _, e := range []entry{
+		{"v", r.Version, false},
+		{"provider", r.Provider, false},
+		{"endpoint", r.Endpoint, false},
+		{"client_id", r.ClientID, r.ClientID == ""},
+		{"access_token", r.AccessToken, false},
+		{"token_type", r.TokenType, r.TokenType == ""},
+		{"refresh_token", r.RefreshToken, r.RefreshToken == ""},
+		{"id_token", r.IDToken, r.IDToken == ""},
+		{"expiry", r.Expiry, r.Expiry.IsZero()},
+		{"scopes", r.Scopes, len(r.Scopes) == 0},
+		{"requested_scopes", r.RequestedScopes, len(r.RequestedScopes) == 0},
+		{"obtained_at", r.ObtainedAt, false},
+	} {
+		if e.omit {
+			continue
+		}
+		if err := field(e.name, e.v); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }

@@ -121,3 +121,48 @@ func foldedKey(raw []byte) bool {
 	}
 	return false
 }
+
+// FuzzEncodeRecord holds encodeRecord to json.Marshal, byte for byte, and
+// checks that decodeRecord reads back what it wrote.
+func FuzzEncodeRecord(f *testing.F) {
+	f.Add(1, "tiki", "https://x/token", "c", "at", "Bearer", "rt", "id", int64(1893553445), int64(6), "a b", "", int64(1764460800))
+	f.Add(0, "", "", "", "", "", "", "", int64(0), int64(0), "", "", int64(0))
+	f.Add(-7, "<&>\u2028", "\x00\xff", "é", "\"\\", "", "", "", int64(-62135596800), int64(0), "x", "y z", int64(253402300799))
+	f.Fuzz(func(t *testing.T, v int, provider, endpoint, clientID, access, tokenType, refresh, id string,
+		expSec, expNsec int64, scopes, requested string, obtainedSec int64) {
+		split := func(s string) []string {
+			if s == "" {
+				return nil
+			}
+			return strings.Split(s, " ")
+		}
+		r := &Record{Version: v, Provider: provider, Endpoint: endpoint, ClientID: clientID, AccessToken: access,
+			TokenType: tokenType, RefreshToken: refresh, IDToken: id, Scopes: split(scopes), RequestedScopes: split(requested)}
+		if expSec != 0 || expNsec != 0 {
+			r.Expiry = time.Unix(expSec, expNsec%1e9).UTC()
+		}
+		r.ObtainedAt = time.Unix(obtainedSec, 0).UTC()
+		want, wantErr := json.Marshal(r)
+		got, gotErr := encodeRecord(r)
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Fatalf("encodeRecord error %v, json.Marshal error %v", gotErr, wantErr)
+		}
+		if wantErr != nil {
+			return
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("encodeRecord =\n%s\njson.Marshal =\n%s", got, want)
+		}
+		back, err := decodeRecord(got)
+		if err != nil {
+			t.Fatalf("decodeRecord(encodeRecord(r)): %v\n%s", err, got)
+		}
+		var viaJSON Record
+		if err := json.Unmarshal(want, &viaJSON); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(*back, viaJSON) {
+			t.Fatalf("round trip: %+v\nwant %+v", *back, viaJSON)
+		}
+	})
+}
