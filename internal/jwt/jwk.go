@@ -18,6 +18,7 @@ import (
 	"math"
 	"math/big"
 	"net/url"
+	"sync"
 )
 
 // JWK parsing (RFC 7517, RFC 7518 §6, RFC 8037 §2) on the standard library. It accepts
@@ -309,7 +310,7 @@ func lowOrderEd25519(pub ed25519.PublicKey) bool {
 	}
 	y := bytes.Clone(pub)
 	y[31] &^= 0x80 // the sign of x does not change the order
-	for _, weak := range lowOrderY {
+	for _, weak := range lowOrderY() {
 		if bytes.Equal(y, weak) {
 			return true
 		}
@@ -317,7 +318,8 @@ func lowOrderEd25519(pub ed25519.PublicKey) bool {
 	return false
 }
 
-var lowOrderY = func() [][]byte {
+// lowOrderY is built on first use, not at every start of tokctl.
+var lowOrderY = sync.OnceValue(func() [][]byte {
 	var out [][]byte
 	for _, h := range []string{
 		"0000000000000000000000000000000000000000000000000000000000000000", // y = 0: order 4
@@ -335,7 +337,7 @@ var lowOrderY = func() [][]byte {
 		out = append(out, b)
 	}
 	return out
-}()
+})
 
 // jsonMembers are a JSON object's members, undecoded.
 type jsonMembers map[string]json.RawMessage
