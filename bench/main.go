@@ -50,7 +50,7 @@ type options struct {
 
 func run() error {
 	var o options
-	flag.IntVar(&o.runs, "runs", 60, "timed runs of each case (alternating)")
+	flag.IntVar(&o.runs, "runs", 100, "timed runs of each case (alternating)")
 	flag.IntVar(&o.warmup, "warmup", 3, "untimed rounds before the timed ones")
 	flag.IntVar(&o.rssRuns, "rss-runs", 5, "traced runs of each case for its peak RSS")
 	flag.IntVar(&o.parallel, "parallel", 20, "processes in the parallel cold-start case")
