@@ -4,7 +4,7 @@
 // It builds tokctl and the floor programs (bench/floor/...) as goreleaser
 // builds releases (CGO_ENABLED=0, -trimpath, -ldflags "-s -w"), starts the
 // in-repo fake provider on loopback, runs every case in alternating rounds
-// (one run of each case per round, the order rotated every round) and
+// (one run of each case per round, in a new random order every round) and
 // reports median and min–max wall time, the ratio to hello world, peak RSS
 // (wait4's rusage) and binary size, each against its target. A 20-way
 // parallel cold start counts the token requests the fake provider saw.
@@ -21,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -46,11 +47,15 @@ type options struct {
 	parallelRounds int
 	keep           bool
 	ladder         bool
+	seed           uint64
+	pause          time.Duration
 }
 
 func run() error {
 	var o options
 	flag.IntVar(&o.runs, "runs", 100, "timed runs of each case (alternating)")
+	flag.Uint64Var(&o.seed, "seed", 1, "seed of the random order of the cases in each round")
+	flag.DurationVar(&o.pause, "pause", 0, "untimed pause before each run (0: back to back, as hyperfine runs)")
 	flag.IntVar(&o.warmup, "warmup", 3, "untimed rounds before the timed ones")
 	flag.IntVar(&o.rssRuns, "rss-runs", 5, "traced runs of each case for its peak RSS")
 	flag.IntVar(&o.parallel, "parallel", 20, "processes in the parallel cold-start case")
@@ -427,12 +432,20 @@ func (b *bench) measure() {
 	}
 	defer null.Close()
 	total := b.opts.warmup + b.opts.runs
+	rng := rand.New(rand.NewPCG(b.opts.seed, 0))
 	for round := range total {
 		if round == b.opts.warmup {
 			fmt.Fprintf(os.Stderr, "bench: %d timed rounds of %d cases\n", b.opts.runs, len(active))
 		}
-		for i := range active {
-			c := active[(i+round)%len(active)]
+		// A new random order every round: in a fixed (or rotated) order each
+		// case always follows the same one, and a case that leaves work
+		// behind (the fake provider answering, the keyring daemon) would
+		// always slow the same neighbour.
+		for _, i := range rng.Perm(len(active)) {
+			c := active[i]
+			if b.opts.pause > 0 {
+				time.Sleep(b.opts.pause)
+			}
 			if c.prep != nil {
 				c.prep()
 			}

@@ -21,9 +21,9 @@ const hello = "hello world (floor)"
 
 func (b *bench) report(w io.Writer, par *parallelResult) {
 	fmt.Fprintf(w, "Machine: %s; load average %s at the start, %s at the end\n\n", machine(), b.loadStart, loadAverage())
-	fmt.Fprintf(w, "%d timed runs per case in alternating rounds after %d warm-up rounds; "+
+	fmt.Fprintf(w, "%d timed runs per case in rounds of one run each, in a random order per round (seed %d), after %d warm-up rounds, %s; "+
 		"release builds, floors included (CGO_ENABLED=0, -trimpath, -tags "+releaseTags+", -ldflags \"-s -w\"); times are wall clock from fork to wait4; "+
-		"%s; MB = 10^6 bytes.\n\n", b.opts.runs, b.opts.warmup, b.rssNote())
+		"%s; MB = 10^6 bytes.\n\n", b.opts.runs, b.opts.seed, b.opts.warmup, pauseNote(b.opts.pause), b.rssNote())
 
 	fmt.Fprintln(w, "| case | median | min–max | × hello | peak RSS | binary | target | result |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|---|")
@@ -192,6 +192,13 @@ func (b *bench) parallelRow(w io.Writer, r *parallelResult) {
 	}
 	fmt.Fprintf(w, "| %s | %s | %s | %s | 1 per round, one token printed by all | %s |\n", name,
 		ms(median(r.times)), minMax(r.times), strings.Join(reqs, ", "), result)
+}
+
+func pauseNote(d time.Duration) string {
+	if d <= 0 {
+		return "back to back"
+	}
+	return fmt.Sprintf("with an untimed %v pause before each run", d)
 }
 
 func (b *bench) rssNote() string {
