@@ -91,11 +91,40 @@ func LoadRecord(ctx context.Context, b Backend, provider string) (*Record, error
 	return r, nil
 }
 
-// decodeRecord reads a record written by SaveRecord. It walks the JSON
-// object key by key and decodes each value into its field, instead of
-// json.Unmarshal into the struct: that builds the struct's field table by
-// reflection on first use, which is over half of a cached `token get`'s own
-// work in a fresh process (≈ 0.1 ms; see docs/performance.md). Keys match
+// The record is read and written field by field, not with json.Unmarshal
+// and json.Marshal on the struct: those build the struct's field table by
+// reflection on first use, and every tokctl process is a first use — for a
+// cached `token get` that was ≈ 0.3 ms of a 3 ms run (docs/performance.md).
+// FuzzDecodeRecord and FuzzEncodeRecord hold both to encoding/json; the
+// struct tags stay for them.
+
+// recordField is one field of a Record: its JSON name, a pointer to it, and
+// whether json.Marshal would leave it out (omitempty, omitzero).
+type recordField struct {
+	name string
+	ptr  any
+	omit bool
+}
+
+// fields lists r's fields in declaration order, as json.Marshal writes them.
+func (r *Record) fields() []recordField {
+	return []recordField{
+		{"v", &r.Version, false},
+		{"provider", &r.Provider, false},
+		{"endpoint", &r.Endpoint, false},
+		{"client_id", &r.ClientID, r.ClientID == ""},
+		{"access_token", &r.AccessToken, false},
+		{"token_type", &r.TokenType, r.TokenType == ""},
+		{"refresh_token", &r.RefreshToken, r.RefreshToken == ""},
+		{"id_token", &r.IDToken, r.IDToken == ""},
+		{"expiry", &r.Expiry, r.Expiry.IsZero()},
+		{"scopes", &r.Scopes, len(r.Scopes) == 0},
+		{"requested_scopes", &r.RequestedScopes, len(r.RequestedScopes) == 0},
+		{"obtained_at", &r.ObtainedAt, false},
+	}
+}
+
+// decodeRecord reads a record written by SaveRecord, key by key. Keys match
 // exactly (the file is tokctl's own), unknown keys are skipped, and any
 // malformed or trailing input is an error, as with json.Unmarshal.
 func decodeRecord(raw []byte) (*Record, error) {
@@ -106,39 +135,18 @@ func decodeRecord(raw []byte) (*Record, error) {
 		return nil, fmt.Errorf("a record is a JSON object, not %v", t)
 	}
 	var r Record
+	fields := r.fields()
 	for d.More() {
 		t, err := d.Token()
 		if err != nil {
 			return nil, err
 		}
-		var dst any
-		switch t {
-		case "v":
-			dst = &r.Version
-		case "provider":
-			dst = &r.Provider
-		case "endpoint":
-			dst = &r.Endpoint
-		case "client_id":
-			dst = &r.ClientID
-		case "access_token":
-			dst = &r.AccessToken
-		case "token_type":
-			dst = &r.TokenType
-		case "refresh_token":
-			dst = &r.RefreshToken
-		case "id_token":
-			dst = &r.IDToken
-		case "expiry":
-			dst = &r.Expiry
-		case "scopes":
-			dst = &r.Scopes
-		case "requested_scopes":
-			dst = &r.RequestedScopes
-		case "obtained_at":
-			dst = &r.ObtainedAt
-		default:
-			dst = new(json.RawMessage)
+		var dst any = new(json.RawMessage) // an unknown key: skipped
+		for _, f := range fields {
+			if t == f.name {
+				dst = f.ptr
+				break
+			}
 		}
 		if err := d.Decode(dst); err != nil {
 			return nil, err
@@ -153,6 +161,28 @@ func decodeRecord(raw []byte) (*Record, error) {
 	return &r, nil
 }
 
+// encodeRecord writes exactly what json.Marshal(r) writes.
+func encodeRecord(r *Record) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(256 + len(r.AccessToken) + len(r.RefreshToken) + len(r.IDToken))
+	sep := byte('{')
+	for _, f := range r.fields() {
+		if f.omit {
+			continue
+		}
+		enc, err := json.Marshal(f.ptr)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteByte(sep)
+		sep = ','
+		b.WriteString(`"` + f.name + `":`)
+		b.Write(enc)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
 // SaveRecord encodes and stores r as provider's token record.
 func SaveRecord(ctx context.Context, b Backend, r *Record) error {
 	r.Version = recordVersion
@@ -161,53 +191,4 @@ func SaveRecord(ctx context.Context, b Backend, r *Record) error {
 		return err
 	}
 	return b.Set(ctx, TokenKey(r.Provider), raw)
-}
-
-// encodeRecord writes exactly what json.Marshal(r) writes (FuzzEncodeRecord
-// holds it to that), field by field, for the same reason decodeRecord reads
-// it key by key: json.Marshal builds the struct's encoder by reflection on
-// first use, and a store miss or refresh runs it once per process.
-func encodeRecord(r *Record) ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(256 + len(r.AccessToken) + len(r.RefreshToken) + len(r.IDToken))
-	sep := byte('{')
-	field := func(name string, v any) error {
-		enc, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		b.WriteByte(sep)
-		sep = ','
-		b.WriteString(`"` + name + `":`)
-		b.Write(enc)
-		return nil
-	}
-	type entry struct {
-		name string
-		v    any
-		omit bool
-	}
-	for _, e := range []entry{
-		{"v", r.Version, false},
-		{"provider", r.Provider, false},
-		{"endpoint", r.Endpoint, false},
-		{"client_id", r.ClientID, r.ClientID == ""},
-		{"access_token", r.AccessToken, false},
-		{"token_type", r.TokenType, r.TokenType == ""},
-		{"refresh_token", r.RefreshToken, r.RefreshToken == ""},
-		{"id_token", r.IDToken, r.IDToken == ""},
-		{"expiry", r.Expiry, r.Expiry.IsZero()},
-		{"scopes", r.Scopes, len(r.Scopes) == 0},
-		{"requested_scopes", r.RequestedScopes, len(r.RequestedScopes) == 0},
-		{"obtained_at", r.ObtainedAt, false},
-	} {
-		if e.omit {
-			continue
-		}
-		if err := field(e.name, e.v); err != nil {
-			return nil, err
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
 }
