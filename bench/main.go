@@ -2,9 +2,10 @@
 // process, side by side on one machine, and prints a Markdown report.
 //
 // It builds tokctl and the floor programs (bench/floor/...) as goreleaser
-// builds releases (CGO_ENABLED=0, -trimpath, -ldflags "-s -w"), starts the
-// in-repo fake provider on loopback, runs every case in alternating rounds
-// (one run of each case per round, in a new random order every round) and
+// builds releases (CGO_ENABLED=0, -trimpath, -tags nethttpomithttp2,
+// -ldflags "-s -w"), starts the in-repo fake provider on loopback, runs
+// every case in alternating rounds (one run of each case per round, in a
+// new random order every round) and
 // reports median and min–max wall time, the ratio to hello world, peak RSS
 // (wait4's rusage) and binary size, each against its target. A 20-way
 // parallel cold start counts the token requests the fake provider saw.
@@ -106,16 +107,19 @@ func run() error {
 // releaseTags are .goreleaser.yaml's build tags.
 const releaseTags = "nethttpomithttp2"
 
-type program struct{ name, pkg, tags string }
+type program struct {
+	name, pkg string
+	tags      []string // besides releaseTags
+}
 
 // programs are tokctl, the floors (all in bench/floor) and the fake provider.
 var programs = []program{
-	{"tokctl", "./cmd/tokctl", ""},
-	{"hello", "./bench/floor/hello", ""},
-	{"readnet", "./bench/floor/readnet", ""},
-	{"keyring", "./bench/floor/keyring", ""},
-	{"post", "./bench/floor/post", ""},
-	{"fakeprovider", "./cmd/fakeprovider", ""},
+	{"tokctl", "./cmd/tokctl", nil},
+	{"hello", "./bench/floor/hello", nil},
+	{"readnet", "./bench/floor/readnet", nil},
+	{"keyring", "./bench/floor/keyring", nil},
+	{"post", "./bench/floor/post", nil},
+	{"fakeprovider", "./cmd/fakeprovider", nil},
 }
 
 // rung is one step of the ladder: readnet plus the libraries of every rung
@@ -133,10 +137,12 @@ var rungs = []rung{
 // ladderPrograms are the rungs' builds, named ladder-1 … ladder-N.
 func ladderPrograms() []program {
 	var out []program
-	var tags []string
-	for i, r := range rungs {
-		tags = append(tags, r.tag)
-		out = append(out, program{fmt.Sprintf("ladder-%d", i+1), "./bench/floor/ladder", strings.Join(tags, ",")})
+	for i := range rungs {
+		var tags []string
+		for _, r := range rungs[:i+1] {
+			tags = append(tags, r.tag)
+		}
+		out = append(out, program{fmt.Sprintf("ladder-%d", i+1), "./bench/floor/ladder", tags})
 	}
 	return out
 }
@@ -150,12 +156,12 @@ func buildAll(work string, ladder bool) (map[string]string, error) {
 	}
 	for _, p := range all {
 		out := filepath.Join(dir, p.name)
-		fmt.Fprintf(os.Stderr, "bench: building %s %s\n", p.pkg, p.tags)
+		fmt.Fprintf(os.Stderr, "bench: building %s %s\n", p.pkg, strings.Join(p.tags, " "))
 		// The release build: see .goreleaser.yaml.
 		// The floors are built the same way, HTTP/2 left out included, so that
 		// the comparison is of programs, not of build flags.
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=bench",
-			"-tags="+strings.Join(append([]string{releaseTags}, strings.Fields(strings.ReplaceAll(p.tags, ",", " "))...), ","), "-o", out, p.pkg)
+		tags := strings.Join(append([]string{releaseTags}, p.tags...), ",")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=bench", "-tags="+tags, "-o", out, p.pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
