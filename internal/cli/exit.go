@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/tokctl/tokctl/internal/oauth"
 )
@@ -36,12 +37,15 @@ func exitCode(err error) int {
 		creds  *oauth.CredentialsRejectedError
 		down   *oauth.UnavailableError
 		silent *silentError
+		intr   *interruptedError
 	)
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &silent):
 		return silent.code
+	case errors.As(err, &intr):
+		return 128 + int(intr.signal)
 	case errors.As(err, &usage), errors.As(err, &cfg), isCobraUsage(err):
 		return exitUsage
 	case errors.As(err, &login):
@@ -64,6 +68,16 @@ func isCobraUsage(err error) bool {
 	}
 	return false
 }
+
+// interruptedError ends a command that Ctrl-C or SIGTERM stopped while it
+// waited: exit 128 + the signal's number, as a shell reports a process the
+// signal killed (130 for Ctrl-C, 143 for SIGTERM).
+type interruptedError struct {
+	provider string
+	signal   syscall.Signal
+}
+
+func (e *interruptedError) Error() string { return e.provider + ": interrupted" }
 
 // silentError ends a command with a code after it printed its own message.
 type silentError struct{ code int }

@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -42,6 +44,8 @@ type Factory struct {
 	backend  store.Backend
 	stateDir string
 	http     *oauth.Client
+	// interrupted is set when a signal stopped the command (Interruptible).
+	interrupted atomic.Pointer[interruptedError]
 }
 
 // Config loads the config file once.
@@ -110,13 +114,54 @@ func (f *Factory) HTTP() *oauth.Client {
 	return f.http
 }
 
-// Interruptible makes ctx end on Ctrl-C or SIGTERM, for the work that
-// waits (a lock, the network, the browser), so it can stop cleanly. The
-// hot path (a stored token) does without: starting the signal machinery
-// costs every process threads and time, and the default SIGINT exit loses
-// nothing there.
-func (f *Factory) Interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+// interruptAfter is how long a wait lasts before the command catches Ctrl-C
+// and SIGTERM itself.
+const interruptAfter = 100 * time.Millisecond
+
+// Interruptible makes ctx end on Ctrl-C or SIGTERM, for the work that waits
+// (a lock, the network, the browser), so that the command stops with one
+// line about provider and exit 128+signal, as a shell reports it (see Main).
+// The handler is installed only once the wait has lasted interruptAfter:
+// os/signal starts a thread and costs ≈ 0.3 ms, more than a whole token
+// request to a nearby provider takes, and a signal before then ends the
+// process the default way, which loses nothing: every store write is
+// atomic, and locks and the loopback port go with the process. The hot path
+// (a stored token) does not call it at all.
+func (f *Factory) Interruptible(ctx context.Context, provider string) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	var (
+		mu      sync.Mutex
+		signals chan os.Signal
+		stopped bool
+	)
+	timer := time.AfterFunc(interruptAfter, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		signals = make(chan os.Signal, 1)
+		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			select {
+			case sig := <-signals:
+				s, _ := sig.(syscall.Signal)
+				f.interrupted.CompareAndSwap(nil, &interruptedError{provider: provider, signal: s})
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	})
+	return ctx, func() {
+		timer.Stop()
+		mu.Lock()
+		stopped = true
+		if signals != nil {
+			signal.Stop(signals)
+		}
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // Context bounds a command by --timeout.

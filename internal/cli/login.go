@@ -86,7 +86,7 @@ environment, or from stdin with --client-secret-stdin.`,
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {
 	f := opts.f
-	ctx, stop := f.Interruptible(ctx)
+	ctx, stop := f.Interruptible(ctx, opts.Provider)
 	defer stop()
 	p, s, err := f.CheckedProvider(opts.Provider, func(s *provider.Settings) {
 		if opts.ClientID != "" {

@@ -46,7 +46,7 @@ client id and secret that ` + "`tokctl login`" + ` stored.`,
 
 func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	f := opts.f
-	ctx, stop := f.Interruptible(ctx)
+	ctx, stop := f.Interruptible(ctx, opts.Provider)
 	defer stop()
 	s, err := f.Settings(opts.Provider)
 	if err != nil {

@@ -41,7 +41,7 @@ one-line summary to stderr and nothing to stdout.`,
 
 func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 	f := opts.f
-	ctx, stop := f.Interruptible(ctx)
+	ctx, stop := f.Interruptible(ctx, opts.Provider)
 	defer stop()
 	p, s, err := f.CheckedProvider(opts.Provider, nil)
 	if err != nil {

@@ -22,6 +22,9 @@ func Main(build BuildInfo, args []string) (code int) {
 	skipCompletionCmd(root, args)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
+	if intr := f.interrupted.Load(); intr != nil && err != nil {
+		err = intr // whatever the wait it cut short said about it
+	}
 	if err != nil {
 		if _, silent := err.(*silentError); !silent {
 			fmt.Fprintf(io.ErrOut, "tokctl: %v\n", err)

@@ -116,7 +116,7 @@ func splitScopeFlags(flags []string) []string {
 func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider, s provider.Settings) (*store.Record, error) {
 	f := opts.f
 	if opts.NoCache {
-		ctx, stop := f.Interruptible(ctx)
+		ctx, stop := f.Interruptible(ctx, p.Name())
 		defer stop()
 		creds, err := clientCredentials(ctx, p, s, nil)
 		if err != nil {
@@ -135,7 +135,7 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 	if fresh(f, rec, opts.MinTTL) {
 		return rec, nil
 	}
-	ctx, stop := f.Interruptible(ctx)
+	ctx, stop := f.Interruptible(ctx, p.Name())
 	defer stop()
 	if corrupt {
 		f.warnf("%s: the stored token is unreadable; fetching a new one", p.Name())

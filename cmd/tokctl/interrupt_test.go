@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tokctl/tokctl/internal/fakeprovider"
+)
+
+// interruptRun starts `tokctl token get tilia` (plus args) against a token
+// endpoint that never answers and sends sig: right away when early, else
+// half a second after the request reached the fake, well after tokctl
+// installs its handler (100 ms into a wait, see Factory.Interruptible).
+func interruptRun(t *testing.T, h *harness, sig syscall.Signal, early bool, args ...string) (result, *exec.ExitError) {
+	t.Helper()
+	p := provider("tilia")
+	if err := h.fake.InjectFault(p.route, fakeprovider.Fault{Action: fakeprovider.FaultHang}); err != nil {
+		t.Fatal(err)
+	}
+	args = append([]string{"--timeout", "30s", "token", "get", p.name}, args...)
+	cmd, stdout, stderr := h.command(context.Background(), p.env(h.fake.URL()), "", args...)
+	begin := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if !early {
+		for h.fake.Count(p.route) == 0 {
+			select {
+			case err := <-done:
+				t.Fatalf("tokctl ended before its request reached the fake: %v\n%s", err, stderr)
+			case <-time.After(10 * time.Millisecond):
+			}
+			if time.Since(begin) > 20*time.Second {
+				t.Fatal("the request never reached the fake")
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("tokctl did not stop within 10s of %v", sig)
+	}
+	r := result{args: args, stdout: stdout.String(), stderr: stderr.String(), took: time.Since(begin)}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("tokctl exited 0 after %v: %v\n%s", sig, err, r)
+	}
+	r.code = ee.ExitCode()
+	return r, ee
+}
+
+// TestInterruptWhileWaiting: Ctrl-C or SIGTERM while tokctl waits on a token
+// endpoint ends it at once with one line naming the provider, exit 130 or
+// 143 (the shell's 128+signal), nothing on stdout, the store as it was, and
+// no temporary file left behind.
+func TestInterruptWhileWaiting(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		sig  syscall.Signal
+		code int
+		args []string
+	}{
+		{"SIGINT, store miss", syscall.SIGINT, 130, nil},
+		{"SIGTERM, store miss", syscall.SIGTERM, 143, nil},
+		{"SIGINT, --no-cache", syscall.SIGINT, 130, []string{"--no-cache"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			before := h.snapshot()
+			r, _ := interruptRun(t, h, tt.sig, false, tt.args...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", r.code, tt.code, r)
+			}
+			oneLine(t, r, "tilia")
+			if !strings.Contains(r.stderr, "interrupted") {
+				t.Errorf("stderr does not say it was interrupted\n%s", r)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout: %q", r.stdout)
+			}
+			if after := h.snapshot(); !maps.Equal(before, after) {
+				t.Errorf("the store changed\nbefore: %v\nafter:  %v", before, after)
+			}
+			if tmp := h.tempFiles(); len(tmp) > 0 {
+				t.Errorf("left behind: %v", tmp)
+			}
+		})
+	}
+}
+
+// TestInterruptAtStart: a signal that arrives before tokctl waits on
+// anything ends it the default way (a fast command installs no handler);
+// the store is untouched all the same.
+func TestInterruptAtStart(t *testing.T) {
+	h := newHarness(t)
+	before := h.snapshot()
+	r, ee := interruptRun(t, h, syscall.SIGINT, true)
+	ws, _ := ee.Sys().(syscall.WaitStatus)
+	if !(ws.Signaled() && ws.Signal() == syscall.SIGINT) && r.code != 130 {
+		t.Errorf("neither killed by SIGINT nor exit 130\n%s", r)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout: %q", r.stdout)
+	}
+	if after := h.snapshot(); !maps.Equal(before, after) {
+		t.Errorf("the store changed\nbefore: %v\nafter:  %v", before, after)
+	}
+}
+
+// TestInterruptLogin: Ctrl-C while the login waits for the browser ends it
+// with one line and exit 130; nothing is stored and the listener's port is
+// free again.
+func TestInterruptLogin(t *testing.T) {
+	srv, err := fakeprovider.Start(fakeprovider.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	p := startLogin(t, srv, nil)
+	if p.authURL == nil {
+		t.Fatalf("login ended early:\n%s", p.stderr.String())
+	}
+	time.Sleep(500 * time.Millisecond) // past the 100 ms after which tokctl catches signals
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.exit(); code != 130 {
+		t.Errorf("exit %d, want 130\n%s", code, p.stderr.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(p.stderr.String(), "\n"), "\n")
+	if last := lines[len(lines)-1]; last != "tokctl: tiltify: interrupted" {
+		t.Errorf("last line %q, want %q\n%s", last, "tokctl: tiltify: interrupted", p.stderr.String())
+	}
+	if p.stored() {
+		t.Error("an interrupted login stored a token")
+	}
+	if code := p.callback(p.redirectURI()); code != 0 {
+		t.Errorf("the listener still answers (%d) after the login ended", code)
+	}
+}
