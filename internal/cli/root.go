@@ -18,8 +18,7 @@ func Main(build BuildInfo, args []string) (code int) {
 	io := iostreams.System()
 	defer recoverPanic(io.ErrOut, &code)
 	f := &Factory{IO: io, Build: build}
-	root := NewCmdRoot(f)
-	skipCompletionCmd(root, args)
+	root := newRoot(f, args)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	if intr := f.interrupted.Load(); intr != nil && err != nil {
@@ -33,22 +32,40 @@ func Main(build BuildInfo, args []string) (code int) {
 	return exitCode(err)
 }
 
-// skipCompletionCmd leaves out Cobra's default `completion` command when the
-// first argument names another tokctl command, which can neither show nor
-// run it. Cobra builds that command (five commands, their flags and long
-// help texts) at every start; without it a cached `token get` starts
-// ≈ 0.05 ms sooner. `tokctl`, `tokctl help`, `tokctl completion`, shell
-// completion (`__complete`) and unknown commands keep it.
-func skipCompletionCmd(root *cobra.Command, args []string) {
-	if len(args) == 0 {
-		return
-	}
-	for _, c := range root.Commands() {
-		if c.Name() == args[0] || c.HasAlias(args[0]) {
-			root.CompletionOptions.DisableDefaultCmd = c.Name() != "help" && c.Name() != "completion"
-			return
+// subcommands are tokctl's commands, in the order help lists them.
+var subcommands = []struct {
+	name  string
+	build func(*Factory) *cobra.Command
+}{
+	{"login", func(f *Factory) *cobra.Command { return NewCmdLogin(f, nil) }},
+	{"token", NewCmdToken},
+	{"refresh", NewCmdRefresh},
+	{"logout", NewCmdLogout},
+	{"status", NewCmdStatus},
+	{"providers", NewCmdProviders},
+	{"decode", NewCmdDecode},
+	{"version", NewCmdVersion},
+}
+
+// newRoot builds the tree that args need. When the first argument names a
+// command, only that command is built, and Cobra's default `completion`
+// command is left out: nothing else can be shown or run, and building the
+// other commands, their flags and help texts (and Cobra's five completion
+// commands) at every start cost a cached `token get` ≈ 0.1 ms. Anything
+// else (`tokctl`, `help`, `completion`, `__complete`, a flag first, an
+// unknown command) gets the whole tree.
+func newRoot(f *Factory, args []string) *cobra.Command {
+	if len(args) > 0 {
+		for _, sc := range subcommands {
+			if sc.name == args[0] {
+				root := newRootCmd(f)
+				root.CompletionOptions.DisableDefaultCmd = true
+				root.AddCommand(sc.build(f))
+				return root
+			}
 		}
 	}
+	return NewCmdRoot(f)
 }
 
 // recoverPanic turns a panic into exit 1 and one line that names only the
@@ -65,8 +82,17 @@ func recoverPanic(errOut io.Writer, code *int) {
 	*code = exitError
 }
 
-// NewCmdRoot builds the command tree.
+// NewCmdRoot builds the whole command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {
+	root := newRootCmd(f)
+	for _, sc := range subcommands {
+		root.AddCommand(sc.build(f))
+	}
+	return root
+}
+
+// newRootCmd is the root command with its global flags, without subcommands.
+func newRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tokctl",
 		Short: "Get OAuth2 access tokens for people, scripts and CI",
@@ -99,16 +125,6 @@ server, keeps them in the OS keyring, and prints a valid one in milliseconds.`,
 	pf.DurationVar(&f.Timeout, "timeout", 60*time.Second, "give up after this long")
 	pf.BoolVarP(&f.Verbose, "verbose", "v", false, "log requests and responses to stderr, secrets redacted")
 
-	root.AddCommand(
-		NewCmdLogin(f, nil),
-		NewCmdToken(f),
-		NewCmdRefresh(f),
-		NewCmdLogout(f),
-		NewCmdStatus(f),
-		NewCmdProviders(f),
-		NewCmdDecode(f),
-		NewCmdVersion(f),
-	)
 	return root
 }
 

@@ -3,8 +3,11 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tokctl/tokctl/internal/iostreams"
 )
 
 // A panic anywhere under Main ends in exit 1 and one line that names only
@@ -36,5 +39,45 @@ func TestRecoverPanicHidesTheValue(t *testing.T) {
 	func() { defer recoverPanic(&bytes.Buffer{}, &code) }()
 	if code != 0 {
 		t.Errorf("no panic changed the code to %d", code)
+	}
+}
+
+// newRoot builds only the command that runs when the first argument names
+// one, and the whole tree otherwise; the whole tree is what the table lists.
+func TestNewRootBuildsWhatRuns(t *testing.T) {
+	f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
+	names := func(args ...string) []string {
+		root := newRoot(f, args)
+		root.InitDefaultCompletionCmd() // what Cobra adds at Execute, unless disabled
+		var out []string
+		for _, c := range root.Commands() {
+			out = append(out, c.Name())
+		}
+		return out
+	}
+	var all []string
+	for _, sc := range subcommands {
+		all = append(all, sc.name)
+		if got := names(sc.name, "--help"); len(got) != 1 || got[0] != sc.name {
+			t.Errorf("tokctl %s: the tree holds %v, want only %s", sc.name, got, sc.name)
+		}
+	}
+	full := append(slices.Clone(all), "completion")
+	slices.Sort(full)
+	for _, args := range [][]string{nil, {"help"}, {"help", "token"}, {"completion", "bash"}, {"__complete", "tok"}, {"--help"}, {"-v", "token", "get", "x"}, {"tokne"}} {
+		got := names(args...)
+		slices.Sort(got)
+		if !slices.Equal(got, full) {
+			t.Errorf("tokctl %s: the tree holds %v, want %v", strings.Join(args, " "), got, full)
+		}
+	}
+	var whole []string
+	for _, c := range NewCmdRoot(f).Commands() {
+		whole = append(whole, c.Name())
+	}
+	slices.Sort(whole)
+	slices.Sort(all)
+	if !slices.Equal(whole, all) {
+		t.Errorf("NewCmdRoot has %v, the table %v", whole, all)
 	}
 }
