@@ -425,3 +425,30 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// namedProvider is just enough of a provider for newRecord.
+type namedProvider struct{ provider.Provider }
+
+func (namedProvider) Name() string     { return "tilia" }
+func (namedProvider) Endpoint() string { return "https://example.test/token" }
+func (namedProvider) Scopes() []string { return []string{"a"} }
+
+// A record's times are written in UTC: a time in the local zone would make
+// every store write load the zone database to encode its offset.
+func TestNewRecordTimesAreUTC(t *testing.T) {
+	zone := time.FixedZone("UTC+2", 2*3600)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, zone)
+	f := &Factory{Now: func() time.Time { return now }}
+	rec := newRecord(f, namedProvider{}, "id", &oauth.Token{AccessToken: "at", Expiry: now.Add(time.Hour)})
+	for name, tm := range map[string]time.Time{"expiry": rec.Expiry, "obtained_at": rec.ObtainedAt} {
+		if tm.Location() != time.UTC {
+			t.Errorf("%s is in %v, want UTC", name, tm.Location())
+		}
+	}
+	if !rec.Expiry.Equal(now.Add(time.Hour)) {
+		t.Errorf("expiry = %v, want %v", rec.Expiry, now.Add(time.Hour))
+	}
+	if rec := newRecord(f, namedProvider{}, "id", &oauth.Token{AccessToken: "at"}); !rec.Expiry.IsZero() {
+		t.Errorf("a token without expiry got expiry %v", rec.Expiry)
+	}
+}

@@ -282,7 +282,7 @@ func newRecord(f *Factory, p provider.Provider, clientID string, tok *oauth.Toke
 		TokenType:       tok.TokenType,
 		RefreshToken:    tok.RefreshToken,
 		IDToken:         tok.IDToken,
-		Expiry:          tok.Expiry,
+		Expiry:          tok.Expiry.UTC(), // a local time would load the zone database to be written
 		Scopes:          tok.Scopes,
 		RequestedScopes: p.Scopes(),
 		ObtainedAt:      f.now().UTC(),
