@@ -62,7 +62,7 @@ func run() error {
 	flag.IntVar(&o.parallel, "parallel", 20, "processes in the parallel cold-start case")
 	flag.IntVar(&o.parallelRounds, "parallel-rounds", 5, "rounds of the parallel cold-start case")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (binaries, state) and print its path")
-	flag.BoolVar(&o.ladder, "ladder", true, "also time readnet with tokctl's libraries added one by one (bench/floor/ladder)")
+	flag.BoolVar(&o.ladder, "ladder", true, "also time readnet with tokctl's libraries added one by one (the lower rungs; the stack floors are always timed)")
 	flag.Parse()
 	if o.runs < 1 || o.parallel < 1 || o.parallelRounds < 1 {
 		return errors.New("-runs, -parallel and -parallel-rounds must be positive")
@@ -123,7 +123,7 @@ var programs = []program{
 }
 
 // rung is one step of the ladder: readnet plus the libraries of every rung
-// up to it.
+// up to it (the build tags of bench/floor/stack).
 type rung struct{ tag, adds string }
 
 var rungs = []rung{
@@ -134,15 +134,30 @@ var rungs = []rung{
 	{"ladder_rest", "fatih/color, pkg/browser, x/oauth2, x/term (linked)"},
 }
 
-// ladderPrograms are the rungs' builds, named ladder-1 … ladder-N.
-func ladderPrograms() []program {
-	var out []program
-	for i := range rungs {
-		var tags []string
-		for _, r := range rungs[:i+1] {
-			tags = append(tags, r.tag)
-		}
-		out = append(out, program{fmt.Sprintf("ladder-%d", i+1), "./bench/floor/ladder", tags})
+// rungTags are the build tags of readnet with the first n rungs' libraries.
+func rungTags(n int) []string {
+	tags := []string{"stack"}
+	for _, r := range rungs[:n] {
+		tags = append(tags, r.tag)
+	}
+	return tags
+}
+
+// stackPrograms are the floors with all of tokctl's libraries linked (the
+// stack floors) and, with the ladder, readnet's lower rungs: ladder-1 …
+// ladder-N, where ladder-N is readnet's stack floor.
+func stackPrograms(ladder bool) []program {
+	all := rungTags(len(rungs))
+	out := []program{
+		{"keyring+stack", "./bench/floor/keyring", all},
+		{"post+stack", "./bench/floor/post", all},
+	}
+	first := len(rungs)
+	if ladder {
+		first = 1
+	}
+	for i := first; i <= len(rungs); i++ {
+		out = append(out, program{fmt.Sprintf("ladder-%d", i), "./bench/floor/readnet", rungTags(i)})
 	}
 	return out
 }
@@ -150,10 +165,7 @@ func ladderPrograms() []program {
 func buildAll(work string, ladder bool) (map[string]string, error) {
 	bins := map[string]string{}
 	dir := filepath.Join(work, "bin")
-	all := programs
-	if ladder {
-		all = append(slices.Clip(all), ladderPrograms()...)
-	}
+	all := append(slices.Clip(programs), stackPrograms(ladder)...)
 	for _, p := range all {
 		out := filepath.Join(dir, p.name)
 		fmt.Fprintf(os.Stderr, "bench: building %s %s\n", p.pkg, strings.Join(p.tags, " "))
@@ -243,7 +255,8 @@ type benchCase struct {
 	prep    func()   // before every run, untimed
 	targets []target
 	skip    string
-	rung    int // 1… for the ladder's cases, reported in their own table
+	rung    int    // 1… for the ladder's cases, reported in their own table
+	stackOf string // for a stack floor: the floor it adds tokctl's libraries to
 
 	times  []time.Duration
 	rss    []int64 // peak RSS per run, KiB: VmHWM at exit (see rss.go)
@@ -339,8 +352,17 @@ func (b *bench) defineCases() {
 		{name: "`tokctl decode TOKEN`", bin: "tokctl", args: []string{"decode", b.token},
 			targets: []target{{"readnet (floor)", 1.15}}},
 	}
+	// The stack floors: each floor with all of tokctl's libraries linked.
+	b.cases = append(b.cases,
+		&benchCase{name: "readnet + tokctl's libraries (stack floor)", bin: fmt.Sprintf("ladder-%d", len(rungs)),
+			args: []string{b.recordFile()}, stackOf: "readnet (floor)", rung: len(rungs)},
+		&benchCase{name: "one go-keyring Get + tokctl's libraries (stack floor)", bin: "keyring+stack",
+			args: []string{"tokctl", "tilia"}, stackOf: "one go-keyring Get (floor)", skip: kr},
+		&benchCase{name: "one HTTP POST + tokctl's libraries (stack floor)", bin: "post+stack",
+			args: []string{b.fake + "/tilia/token"}, stackOf: "one HTTP POST (floor)"},
+	)
 	if b.opts.ladder {
-		for i, r := range rungs {
+		for i, r := range rungs[:len(rungs)-1] {
 			b.cases = append(b.cases, &benchCase{name: "+ " + r.adds, bin: fmt.Sprintf("ladder-%d", i+1),
 				args: []string{b.recordFile()}, rung: i + 1})
 		}

@@ -29,7 +29,7 @@ func (b *bench) report(w io.Writer, par *parallelResult) {
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|---|")
 	base := b.byKey[hello]
 	for _, c := range b.cases {
-		if c.rung == 0 {
+		if c.rung == 0 && c.stackOf == "" {
 			b.row(w, c, base)
 		}
 	}
@@ -51,6 +51,7 @@ func (b *bench) report(w io.Writer, par *parallelResult) {
 			runtime.GOOS, runtime.GOARCH, mb(size), size, verdict(size <= maxBinaryBytes))
 	}
 
+	b.stackTable(w)
 	if b.opts.ladder {
 		b.ladderTable(w)
 	}
@@ -84,6 +85,9 @@ func (b *bench) row(w io.Writer, c, base *benchCase) {
 	result := ""
 	if len(c.targets) > 0 {
 		result = verdict(b.meets(c))
+		if !b.meets(c) {
+			result += b.stackNote(c)
+		}
 	}
 	if c.fails > 0 {
 		result = fmt.Sprintf("FAIL (%d runs exited non-zero)", c.fails)
@@ -103,9 +107,11 @@ func (b *bench) ladderTable(w io.Writer) {
 	fmt.Fprintln(w, "| readnet … | binary | median | Δ previous row | × readnet |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
 	rows := []*benchCase{b.byKey["readnet (floor)"]}
-	for _, c := range b.cases {
-		if c.rung > 0 {
-			rows = append(rows, c)
+	for n := range len(rungs) {
+		for _, c := range b.cases {
+			if c.rung == n+1 {
+				rows = append(rows, c)
+			}
 		}
 	}
 	rows = append(rows, b.byKey["`token get` cached, file store"])
@@ -114,6 +120,8 @@ func (b *bench) ladderTable(w io.Writer) {
 	for i, c := range rows {
 		name := c.name
 		switch {
+		case c.rung > 0:
+			name = "+ " + rungs[c.rung-1].adds
 		case i == 0:
 			name = "readnet (the floor)"
 		case i == len(rows)-1:
@@ -136,6 +144,86 @@ func (b *bench) ladderTable(w io.Writer) {
 			float64(median(c.times))/float64(median(base.times)))
 		prev = c
 	}
+}
+
+// stackTable compares each ratio target with its floor's stack floor: the
+// floor with all of tokctl's libraries linked and none of its code. What is
+// left of the target's budget is what tokctl's own code and work may add;
+// when it is negative, the libraries alone are over the target.
+func (b *bench) stackTable(w io.Writer) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| target | floor | stack floor (the floor + tokctl's libraries) | × floor | left for tokctl's own code | tokctl |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---|")
+	type key struct {
+		ref   string
+		ratio float64
+	}
+	seen := map[key]bool{}
+	for _, c := range b.cases {
+		for _, t := range c.targets {
+			st := b.stackFloor(t.ref)
+			if st == nil || seen[key{t.ref, t.ratio}] {
+				continue
+			}
+			seen[key{t.ref, t.ratio}] = true
+			floor := b.byKey[t.ref]
+			name := fmt.Sprintf("≤ %.2f× %s", t.ratio, strings.TrimSuffix(t.ref, " (floor)"))
+			if len(floor.times) == 0 || len(st.times) == 0 {
+				fmt.Fprintf(w, "| %s | — | — | — | — | %s |\n", name, b.casesAgainst(t))
+				continue
+			}
+			fm, sm := median(floor.times), median(st.times)
+			left := time.Duration(t.ratio*float64(fm)) - sm
+			fmt.Fprintf(w, "| %s | %s | %s | %.2f× | %+.2f ms | %s |\n", name, ms(fm), ms(sm),
+				float64(sm)/float64(fm), float64(left)/float64(time.Millisecond), b.casesAgainst(t))
+		}
+	}
+}
+
+// casesAgainst lists the cases held to target t, with their ratios.
+func (b *bench) casesAgainst(t target) string {
+	var parts []string
+	for _, c := range b.cases {
+		for _, ct := range c.targets {
+			if ct != t {
+				continue
+			}
+			if r, ok := b.ratio(c, t.ref); ok {
+				parts = append(parts, fmt.Sprintf("%s %.2f×", c.name, r))
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// stackFloor is the stack floor of the floor named ref, or nil.
+func (b *bench) stackFloor(ref string) *benchCase {
+	for _, c := range b.cases {
+		if c.stackOf == ref && c.skip == "" && c.err == "" {
+			return c
+		}
+	}
+	return nil
+}
+
+// stackNote says, for a missed target, where the floor with tokctl's
+// libraries and none of its code stands against it.
+func (b *bench) stackNote(c *benchCase) string {
+	var parts []string
+	for _, t := range c.targets {
+		r, ok := b.ratio(c, t.ref)
+		st := b.stackFloor(t.ref)
+		if !ok || r <= t.ratio || st == nil {
+			continue
+		}
+		if sr, ok := b.ratio(st, t.ref); ok {
+			parts = append(parts, fmt.Sprintf("stack floor %.2f×", sr))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 // meets reports whether every ratio target of c holds, median against median.

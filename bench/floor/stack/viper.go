@@ -1,6 +1,6 @@
 //go:build ladder_viper
 
-package main
+package stack
 
 import (
 	"os"
@@ -11,12 +11,10 @@ import (
 // tokctl sets viper up only when the config file exists; here it is
 // linked and never set up, as on tokctl's cached path without a file.
 func init() {
-	extras = append(extras, func() {
-		if never {
-			v := viper.New()
-			v.SetConfigFile(os.Args[2])
-			_ = v.ReadInConfig()
-			_ = v.GetString("store")
-		}
-	})
+	if never {
+		v := viper.New()
+		v.SetConfigFile(os.Args[2])
+		_ = v.ReadInConfig()
+		_ = v.GetString("store")
+	}
 }
