@@ -7,8 +7,11 @@
 // every case in alternating rounds (one run of each case per round, in a
 // new random order every round) and
 // reports median and min–max wall time, the ratio to hello world, peak RSS
-// (wait4's rusage) and binary size, each against its target. A 20-way
-// parallel cold start counts the token requests the fake provider saw.
+// (wait4's rusage) and binary size, each against its target. Each ratio
+// target is also set against its floor's stack floor — the floor with all of
+// tokctl's libraries linked (bench/floor/stack) — which says what the target
+// leaves for tokctl's own code. A 20-way parallel cold start counts the token
+// requests the fake provider saw.
 //
 // Run it from the repository root, through bench/run.sh (`make bench`), which
 // provides a private Secret Service for the keyring case when it can. The
