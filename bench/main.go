@@ -5,9 +5,9 @@
 // builds releases (CGO_ENABLED=0, -trimpath, -tags nethttpomithttp2,
 // -ldflags "-s -w"), starts the in-repo fake provider on loopback, runs
 // every case in alternating rounds (one run of each case per round, in a
-// new random order every round) and
-// reports median and min–max wall time, the ratio to hello world, peak RSS
-// (wait4's rusage) and binary size, each against its target. Each ratio
+// new random order every round) and reports median and min–max wall time,
+// the ratio to hello world, peak RSS (VmHWM at exit, see rss.go) and binary
+// size, each against its target. Each ratio
 // target is also set against its floor's stack floor — the floor with all of
 // tokctl's libraries linked (bench/floor/stack) — which says what the target
 // leaves for tokctl's own code. A 20-way parallel cold start counts the token
