@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-300}
 command -v perf >/dev/null || { echo "profile: perf not found (Debian: apt-get install linux-perf)" >&2; exit 1; }
+perf record -q -g -o /dev/null -- true >/dev/null 2>&1 ||
+  { echo "profile: perf may not sample here: run as root, or set kernel.perf_event_paranoid to 1 or less" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tokctl-profile.XXXXXX")
 fake_pid=""
