@@ -89,7 +89,10 @@ var faultCases = []faultCase{
 		return []fakeprovider.Fault{respond(1, 429, `{"error":"slow_down"}`, "Retry-After", time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))}
 	}, code: 0, requests: 2, min: 800 * time.Millisecond, max: fast + 2*time.Second},
 	{name: "429 with Retry-After beyond the 20s budget", faults: faults(respond(0, 429, `{"error":"slow_down"}`, "Retry-After", "3600")),
-		code: 5, msg: "(HTTP 429 Too Many Requests)", requests: 1, max: fast},
+		code: 5, msg: "(HTTP 429 Too Many Requests); the provider asks to wait 1h0m0s before trying again", requests: 1, max: fast},
+	{name: "429 with X-Rate-Limit-Reset beyond the 20s budget", only: "ils",
+		faults: faults(respond(0, 429, `{"errors":[{"message":"too many requests"}],"statusCode":"429"}`, "X-Rate-Limit-Reset", "300")),
+		code:   5, msg: "too many requests (HTTP 429 Too Many Requests); the provider asks to wait 5m0s before trying again", requests: 1, max: fast},
 	{name: "429 with X-Rate-Limit-Reset, then success", only: "ils",
 		faults: faults(respond(1, 429, `{"errors":[{"message":"too many requests"}],"statusCode":"429"}`, "X-Rate-Limit-Reset", "1")),
 		code:   0, requests: 2, min: time.Second, max: fast + time.Second},

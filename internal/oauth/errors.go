@@ -3,6 +3,7 @@ package oauth
 import (
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // The error types below decide tokctl's exit code (see the contract):
@@ -58,6 +59,9 @@ type UnavailableError struct {
 	Status   int
 	Detail   string
 	Err      error
+	// RetryIn is the wait the provider asked for (Retry-After or its own
+	// header) on a 429 or 5xx that outlived the retries; zero when none.
+	RetryIn time.Duration
 }
 
 func (e *UnavailableError) Error() string {
@@ -68,8 +72,11 @@ func (e *UnavailableError) Error() string {
 		}
 		msg += e.Err.Error()
 	}
-	return fmt.Sprintf("%s: token endpoint unavailable%s; try again later, or check the endpoint with `tokctl providers`",
-		e.Provider, detail(e.Status, msg))
+	next := "try again later, or check the endpoint with `tokctl providers`"
+	if e.RetryIn > 0 {
+		next = "the provider asks to wait " + max(e.RetryIn.Round(time.Second), time.Second).String() + " before trying again"
+	}
+	return fmt.Sprintf("%s: token endpoint unavailable%s; %s", e.Provider, detail(e.Status, msg), next)
 }
 
 func (e *UnavailableError) Unwrap() error { return e.Err }

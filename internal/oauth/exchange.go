@@ -73,13 +73,20 @@ func (c *Client) Token(ctx context.Context, ex *Exchange) (*Token, error) {
 	if info.Code == "" && info.Description == "" && !looksJSON(resp.Body) && len(resp.Body) > 0 {
 		info.Description = describeNonJSON(resp.Body)
 	}
-	return nil, classify(provider, ex, resp.Status, info)
+	return nil, classify(provider, ex, resp, info)
 }
 
-func classify(provider string, ex *Exchange, status int, info ErrorInfo) error {
+func classify(provider string, ex *Exchange, resp *Response, info ErrorInfo) error {
+	status := resp.Status
 	switch {
 	case status == http.StatusTooManyRequests || status >= 500:
-		return &UnavailableError{Provider: provider, Status: status, Detail: info.Text()}
+		ue := &UnavailableError{Provider: provider, Status: status, Detail: info.Text()}
+		// The retries are spent, or the wait asked for is beyond their
+		// budget: say how long the provider asked to wait.
+		if wait, ok := retryHint(resp.Header, ex.RetryAfter); ok && wait > 0 {
+			ue.RetryIn = wait
+		}
+		return ue
 	case ex.Grant == "refresh_token" && (info.Code == "invalid_grant" || status == http.StatusForbidden || status == http.StatusUnauthorized):
 		return &LoginRequiredError{Provider: provider, Reason: "the refresh token was rejected (" + fallback(info.Text(), http.StatusText(status)) + ")"}
 	case info.Code == "invalid_client" || info.Code == "unauthorized_client" ||

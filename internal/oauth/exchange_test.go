@@ -3,8 +3,10 @@ package oauth
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 )
 
@@ -181,5 +183,50 @@ func TestParseRFC6749ErrorOddTypes(t *testing.T) {
 	got := ParseRFC6749Error(400, []byte(`{"error":"invalid_client","error_description":42,"message":"bad client"}`))
 	if got.Code != "invalid_client" || got.Description != "bad client" {
 		t.Errorf("got %+v, want code invalid_client, description from message", got)
+	}
+}
+
+// A 429 or 5xx whose wait is beyond the retry budget ends the request at
+// once, and the message says how long the provider asked to wait.
+func TestUnavailableSaysHowLongToWait(t *testing.T) {
+	xReset := func(h http.Header) (time.Duration, bool) {
+		d, err := time.ParseDuration(h.Get("X-Reset"))
+		return d, err == nil
+	}
+	tests := []struct {
+		name   string
+		answer answer
+		hook   func(http.Header) (time.Duration, bool)
+		want   time.Duration
+		msg    string
+	}{
+		{"429 Retry-After in seconds", answer{status: 429, body: `{"error":"slow_down"}`, header: map[string]string{"Retry-After": "3600"}}, nil,
+			time.Hour, "(HTTP 429 Too Many Requests); the provider asks to wait 1h0m0s before trying again"},
+		{"503 with the provider's own header", answer{status: 503, header: map[string]string{"X-Reset": "90s"}}, xReset,
+			90 * time.Second, "(HTTP 503 Service Unavailable); the provider asks to wait 1m30s before trying again"},
+		{"429 without a hint, retries spent", answer{status: 429, header: map[string]string{"Retry-After": "0"}}, nil,
+			0, "(HTTP 429 Too Many Requests); try again later, or check the endpoint with `tokctl providers`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := serve(t, tt.answer)
+			ex := exchange(s.srv.URL)
+			ex.RetryAfter = tt.hook
+			_, err := fastClient().Token(context.Background(), ex)
+			var ue *UnavailableError
+			if !errors.As(err, &ue) {
+				t.Fatalf("err = %v, want an UnavailableError", err)
+			}
+			if ue.RetryIn != tt.want {
+				t.Errorf("RetryIn = %v, want %v", ue.RetryIn, tt.want)
+			}
+			if !strings.HasSuffix(err.Error(), tt.msg) {
+				t.Errorf("message %q does not end with %q", err.Error(), tt.msg)
+			}
+			if tt.want > 0 && s.hits.Load() != 1 {
+				t.Errorf("%d requests, want 1: a wait beyond the budget is not waited", s.hits.Load())
+			}
+		})
 	}
 }
