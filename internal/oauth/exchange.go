@@ -38,6 +38,10 @@ type Exchange struct {
 	Parse ParseOptions
 	// CredentialsHint is the next step when the credentials are rejected.
 	CredentialsHint string
+	// BadRequestHint is the next step after a 400 that names no credentials
+	// problem, for a provider that answers 400 to more than a malformed
+	// request; "" means check the provider's settings.
+	BadRequestHint string
 }
 
 // Token sends ex and returns the token, or an error typed by what went
@@ -93,7 +97,11 @@ func classify(provider string, ex *Exchange, resp *Response, info ErrorInfo) err
 		status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return &CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
 	}
-	return &ProviderError{Provider: provider, Status: status, Code: info.Code, Detail: info.Text()}
+	pe := &ProviderError{Provider: provider, Status: status, Code: info.Code, Detail: info.Text()}
+	if status == http.StatusBadRequest {
+		pe.Hint = ex.BadRequestHint
+	}
+	return pe
 }
 
 func fallback(s, def string) string {

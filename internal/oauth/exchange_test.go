@@ -230,3 +230,36 @@ func TestUnavailableSaysHowLongToWait(t *testing.T) {
 		})
 	}
 }
+
+// A provider's BadRequestHint replaces the generic next step after a 400
+// only: other refusals keep it.
+func TestBadRequestHint(t *testing.T) {
+	const hint = "this provider answers 400 to unknown credentials too: check ACME_CLIENT_ID"
+	const generic = "check the provider's settings with `tokctl providers`"
+	tests := []struct {
+		name   string
+		status int
+		hint   string
+		want   string
+	}{
+		{"400 with a hint", 400, hint, hint},
+		{"400 without", 400, "", generic},
+		{"404 with a hint", 404, hint, generic},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := serve(t, answer{status: tt.status, body: `{"error":"invalid_request"}`})
+			ex := exchange(s.srv.URL)
+			ex.BadRequestHint = tt.hint
+			_, err := fastClient().Token(context.Background(), ex)
+			var pe *ProviderError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a ProviderError", err)
+			}
+			if !strings.HasSuffix(err.Error(), "; "+tt.want) {
+				t.Errorf("message %q does not end with %q", err.Error(), tt.want)
+			}
+		})
+	}
+}
