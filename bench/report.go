@@ -84,8 +84,9 @@ func (b *bench) row(w io.Writer, c, base *benchCase) {
 	}
 	result := ""
 	if len(c.targets) > 0 {
-		result = verdict(b.meets(c))
-		if !b.meets(c) {
+		ok := b.meets(c)
+		result = verdict(ok)
+		if !ok {
 			result += b.stackNote(c)
 		}
 	}
