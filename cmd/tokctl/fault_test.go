@@ -96,6 +96,17 @@ var faultCases = []faultCase{
 	{name: "429 with X-Rate-Limit-Reset, then success", only: "ils",
 		faults: faults(respond(1, 429, `{"errors":[{"message":"too many requests"}],"statusCode":"429"}`, "X-Rate-Limit-Reset", "1")),
 		code:   0, requests: 2, min: time.Second, max: fast + time.Second},
+	// ILS sends its quota window on every answer: a 5xx with quota left is
+	// retried with the normal backoff, not held to the window.
+	{name: "500 with X-Rate-Limit-Reset and quota left, then success", only: "ils",
+		faults: faults(respond(1, 500, `{"errors":[{"message":"internal error"}],"statusCode":"500"}`, "X-Rate-Limit-Reset", "60", "X-Rate-Limit-Remaining", "99")),
+		code:   0, requests: 2, max: fast},
+	{name: "502 with X-Rate-Limit-Reset and quota left, every time", only: "ils",
+		faults: faults(respond(0, 502, `{"errors":[{"message":"bad gateway"}],"statusCode":"502"}`, "X-Rate-Limit-Reset", "60", "X-Rate-Limit-Remaining", "99")),
+		code:   5, msg: "bad gateway (HTTP 502 Bad Gateway)", requests: 4, max: retry},
+	{name: "503 with the quota spent, X-Rate-Limit-Reset beyond the budget", only: "ils",
+		faults: faults(respond(0, 503, `{"errors":[{"message":"quota"}],"statusCode":"503"}`, "X-Rate-Limit-Reset", "300", "X-Rate-Limit-Remaining", "0")),
+		code:   5, msg: "quota (HTTP 503 Service Unavailable); the provider asks to wait 5m0s before trying again", requests: 1, max: fast},
 	{name: "400 invalid_request", faults: faults(respond(0, 400, `{"error":"invalid_request","error_description":"grant_type is odd"}`)),
 		code: 1, msg: "the provider refused the token request: invalid_request: grant_type is odd (HTTP 400 Bad Request)", requests: 1, max: fast},
 	{name: "400 in Tilia's envelope", only: "tilia",

@@ -60,6 +60,7 @@ func TestScripts(t *testing.T) {
 			"fileperm":  cmdFilePerm,
 			"hangbus":   cmdHangBus,
 			"expire":    cmdExpire,
+			"fakefault": cmdFakeFault,
 		},
 	})
 }
@@ -122,6 +123,29 @@ func cmdFakeCount(ts *testscript.TestScript, neg bool, args []string) {
 // fakereset zeroes the fake's counters and forgets its tokens.
 func cmdFakeReset(ts *testscript.TestScript, neg bool, args []string) {
 	fake(ts).Reset()
+}
+
+// fakefault ROUTE TIMES STATUS BODY [HEADER=VALUE...] makes the fake answer
+// the next TIMES requests on ROUTE (0: all) with STATUS, BODY and the headers.
+func cmdFakeFault(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 4 || neg {
+		ts.Fatalf("usage: fakefault ROUTE TIMES STATUS BODY [HEADER=VALUE...]")
+	}
+	times, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	status, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	header := map[string]string{}
+	for _, kv := range args[4:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			ts.Fatalf("fakefault: header %q is not NAME=VALUE", kv)
+		}
+		header[k] = v
+	}
+	ts.Check(fake(ts).InjectFault(args[0], fakeprovider.Fault{
+		Times: times, Action: fakeprovider.FaultRespond, Status: status, Header: header, Body: args[3],
+	}))
 }
 
 // fileperm MODE PATH asserts a file's permission bits (octal).

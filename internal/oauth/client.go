@@ -61,8 +61,10 @@ type Request struct {
 	JSON     any
 	Basic    *BasicAuth
 	// RetryAfter reads a provider-specific wait hint from a 429 or 5xx answer
-	// that has no Retry-After header (e.g. ILS's X-Rate-Limit-Reset).
-	RetryAfter func(h http.Header) (time.Duration, bool)
+	// (its status and headers) that has no Retry-After header (e.g. ILS's
+	// X-Rate-Limit-Reset, a wait only once the quota is spent). No hint means
+	// the normal backoff.
+	RetryAfter func(status int, h http.Header) (time.Duration, bool)
 }
 
 // Response is a token endpoint's answer, its body capped at MaxResponseBytes.
@@ -93,7 +95,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 		wait := backoff(attempt)
 		if resp != nil {
-			if hint, ok := retryHint(resp.Header, r.RetryAfter); ok {
+			if hint, ok := retryHint(resp.Status, resp.Header, r.RetryAfter); ok {
 				wait = hint
 			}
 		}
@@ -142,7 +144,7 @@ func backoff(attempt int) time.Duration {
 const maxRetryAfter = 24 * 3600
 
 // retryHint reads Retry-After (seconds or HTTP-date), else the provider's own hint.
-func retryHint(h http.Header, providerHint func(http.Header) (time.Duration, bool)) (time.Duration, bool) {
+func retryHint(status int, h http.Header, providerHint func(int, http.Header) (time.Duration, bool)) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
 			// Cap before multiplying: a huge value would overflow to a negative wait.
@@ -153,7 +155,7 @@ func retryHint(h http.Header, providerHint func(http.Header) (time.Duration, boo
 		}
 	}
 	if providerHint != nil {
-		return providerHint(h)
+		return providerHint(status, h)
 	}
 	return 0, false
 }

@@ -84,7 +84,7 @@ func TestClientRetries(t *testing.T) {
 	tests := []struct {
 		name     string
 		answers  []answer
-		hook     func(http.Header) (time.Duration, bool)
+		hook     func(int, http.Header) (time.Duration, bool)
 		wantHits int32
 		wantOK   bool
 		minWait  time.Duration
@@ -104,13 +104,13 @@ func TestClientRetries(t *testing.T) {
 			[]answer{{status: 503, header: map[string]string{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}}, ok200},
 			nil, 2, true, 0, 500 * time.Millisecond},
 		{"provider hook used without retry-after", []answer{{status: 429, header: map[string]string{"X-Reset": "400ms"}}, ok200},
-			func(h http.Header) (time.Duration, bool) {
+			func(_ int, h http.Header) (time.Duration, bool) {
 				d, err := time.ParseDuration(h.Get("X-Reset"))
 				return d, err == nil
 			},
 			2, true, 380 * time.Millisecond, 1500 * time.Millisecond},
 		{"retry-after wins over provider hook", []answer{{status: 429, header: map[string]string{"Retry-After": "0", "X-Reset": "10s"}}, ok200},
-			func(h http.Header) (time.Duration, bool) {
+			func(_ int, h http.Header) (time.Duration, bool) {
 				d, err := time.ParseDuration(h.Get("X-Reset"))
 				return d, err == nil
 			},

@@ -87,7 +87,7 @@ func classify(provider string, ex *Exchange, resp *Response, info ErrorInfo) err
 		ue := &UnavailableError{Provider: provider, Status: status, Detail: info.Text()}
 		// The retries are spent, or the wait asked for is beyond their
 		// budget: say how long the provider asked to wait.
-		if wait, ok := retryHint(resp.Header, ex.RetryAfter); ok && wait > 0 {
+		if wait, ok := retryHint(resp.Status, resp.Header, ex.RetryAfter); ok && wait > 0 {
 			ue.RetryIn = wait
 		}
 		return ue

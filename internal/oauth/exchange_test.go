@@ -189,14 +189,14 @@ func TestParseRFC6749ErrorOddTypes(t *testing.T) {
 // A 429 or 5xx whose wait is beyond the retry budget ends the request at
 // once, and the message says how long the provider asked to wait.
 func TestUnavailableSaysHowLongToWait(t *testing.T) {
-	xReset := func(h http.Header) (time.Duration, bool) {
+	xReset := func(_ int, h http.Header) (time.Duration, bool) {
 		d, err := time.ParseDuration(h.Get("X-Reset"))
 		return d, err == nil
 	}
 	tests := []struct {
 		name   string
 		answer answer
-		hook   func(http.Header) (time.Duration, bool)
+		hook   func(int, http.Header) (time.Duration, bool)
 		want   time.Duration
 		msg    string
 	}{

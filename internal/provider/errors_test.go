@@ -95,17 +95,27 @@ func TestParseTikiError(t *testing.T) {
 
 func TestILSRateLimitReset(t *testing.T) {
 	tests := []struct {
-		name, value string
-		want        time.Duration
-		ok          bool
+		name      string
+		status    int
+		remaining string
+		value     string
+		want      time.Duration
+		ok        bool
 	}{
-		{"seconds", "60", time.Minute, true},
-		{"zero", "0", 0, true},
-		{"spaces", " 5 ", 5 * time.Second, true},
-		{"unix time in the past", "1000000001", 0, true},
-		{"absent", "", 0, false},
-		{"negative", "-5", 0, false},
-		{"not a number", "soon", 0, false},
+		{"429 seconds", 429, "", "60", time.Minute, true},
+		{"429 zero", 429, "", "0", 0, true},
+		{"429 spaces", 429, "", " 5 ", 5 * time.Second, true},
+		{"429 unix time in the past", 429, "", "1000000001", 0, true},
+		{"429 absent", 429, "", "", 0, false},
+		{"429 negative", 429, "", "-5", 0, false},
+		{"429 not a number", 429, "", "soon", 0, false},
+		{"500 with quota spent", 500, "0", "60", time.Minute, true},
+		{"503 with quota spent, spaces", 503, " 0 ", "7", 7 * time.Second, true},
+		// The quota window is sent on every answer: with quota left it is
+		// no reason to wait, whatever the status.
+		{"500 with quota left", 500, "99", "60", 0, false},
+		{"502 with quota left", 502, "1", "60", 0, false},
+		{"500 without Remaining", 500, "", "60", 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,15 +123,18 @@ func TestILSRateLimitReset(t *testing.T) {
 			if tt.value != "" {
 				h.Set("X-Rate-Limit-Reset", tt.value)
 			}
-			got, ok := ilsRateLimitReset(h)
+			if tt.remaining != "" {
+				h.Set("X-Rate-Limit-Remaining", tt.remaining)
+			}
+			got, ok := ilsRateLimitReset(tt.status, h)
 			if got != tt.want || ok != tt.ok {
-				t.Errorf("ilsRateLimitReset(%q) = %v, %v; want %v, %v", tt.value, got, ok, tt.want, tt.ok)
+				t.Errorf("ilsRateLimitReset(%d, remaining %q, reset %q) = %v, %v; want %v, %v", tt.status, tt.remaining, tt.value, got, ok, tt.want, tt.ok)
 			}
 		})
 	}
 	t.Run("unix time in the future", func(t *testing.T) {
 		h := http.Header{"X-Rate-Limit-Reset": {strconv.FormatInt(time.Now().Add(30*time.Second).Unix(), 10)}}
-		got, ok := ilsRateLimitReset(h)
+		got, ok := ilsRateLimitReset(429, h)
 		if !ok || got < 28*time.Second || got > 30*time.Second {
 			t.Errorf("got %v, %v; want about 30s", got, ok)
 		}

@@ -64,8 +64,14 @@ func (p *ils) ClientCredentials(ctx context.Context, c Credentials) (*oauth.Toke
 }
 
 // ilsRateLimitReset reads X-Rate-Limit-Reset, the "time interval to reset the
-// API call count": seconds, or (if it looks like one) a Unix time.
-func ilsRateLimitReset(h http.Header) (time.Duration, bool) {
+// API call count": seconds, or (if it looks like one) a Unix time. ILS sends
+// it on every answer, so it is a wait only when the quota is spent (a 429, or
+// X-Rate-Limit-Remaining: 0); a 500 or 502 with quota left gets the normal
+// backoff.
+func ilsRateLimitReset(status int, h http.Header) (time.Duration, bool) {
+	if status != http.StatusTooManyRequests && strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) != "0" {
+		return 0, false
+	}
 	n, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64)
 	if err != nil || n < 0 {
 		return 0, false
