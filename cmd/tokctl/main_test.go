@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,13 +56,14 @@ func TestScripts(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fakecount": cmdFakeCount,
-			"exitcode":  cmdExitCode,
-			"fakereset": cmdFakeReset,
-			"fileperm":  cmdFilePerm,
-			"hangbus":   cmdHangBus,
-			"expire":    cmdExpire,
-			"fakefault": cmdFakeFault,
+			"fakecount":   cmdFakeCount,
+			"exitcode":    cmdExitCode,
+			"fakereset":   cmdFakeReset,
+			"fakefault":   cmdFakeFault,
+			"fileperm":    cmdFilePerm,
+			"hangbus":     cmdHangBus,
+			"expire":      cmdExpire,
+			"fakehostile": cmdFakeHostile,
 		},
 	})
 }
@@ -146,6 +149,21 @@ func cmdFakeFault(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(fake(ts).InjectFault(args[0], fakeprovider.Fault{
 		Times: times, Action: fakeprovider.FaultRespond, Status: status, Header: header, Body: args[3],
 	}))
+}
+
+// fakehostile FILE injects the fault FILE describes, a JSON object as
+// POST /_fake/fault takes (route, action, status, body, patch, template…).
+func cmdFakeHostile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: fakehostile FILE")
+	}
+	resp, err := http.Post(fake(ts).URL()+"/_fake/fault", "application/json", strings.NewReader(ts.ReadFile(args[0])))
+	ts.Check(err)
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		ts.Fatalf("fakehostile %s: %s %s", args[0], resp.Status, msg)
+	}
 }
 
 // fileperm MODE PATH asserts a file's permission bits (octal).

@@ -42,9 +42,14 @@
 //
 // Faults make a route misbehave for black-box tests of tokctl's network handling:
 // delay, hang, drop the connection, cut the body short, or answer with any status,
-// headers and body (see [Fault] and [Server.InjectFault]). POST /_fake/fault takes
-// a JSON object {"route", "times", "delay", "delay_jitter", "action", "status",
-// "header", "body"} with durations as Go duration strings ("500ms").
+// headers and body (see [Fault] and [Server.InjectFault]). A hostile provider is a
+// fault too: "patch" lets the route answer and rewrites fields of its JSON answer (a
+// token of shell syntax with a live refresh token, a device verification_uri of
+// "javascript:…" with a live device code), and "template" makes the body and the
+// patch echo what the client sent ({{.Form.client_secret}}, {{.BasicPassword}},
+// {{base64 …}}, see [FaultRequest]). POST /_fake/fault takes a JSON object {"route",
+// "times", "delay", "delay_jitter", "action", "status", "header", "body", "patch",
+// "template"} with durations as Go duration strings ("500ms").
 //
 // Registered demo clients (all fixed, see the constants):
 //

@@ -28,6 +28,10 @@ const (
 	// FaultTruncate sends the status line, the headers (Content-Length announcing the whole
 	// Body) and the first half of Body, then closes the connection.
 	FaultTruncate FaultAction = "truncate"
+	// FaultPatch lets the route answer, then sets the fault's Patch fields in its JSON
+	// object (a hostile provider that answers a real flow with chosen values: a token
+	// of shell syntax, a device verification_uri of "javascript:…").
+	FaultPatch FaultAction = "patch"
 )
 
 // Fault is a misbehaviour injected into one route with [Server.InjectFault] or
@@ -48,6 +52,13 @@ type Fault struct {
 	Header map[string]string
 	// Body is the body of FaultRespond and FaultTruncate, sent as is.
 	Body string
+	// Patch is what FaultPatch sets in the route's JSON object answer, by top-level
+	// field name; a nil value removes the field.
+	Patch map[string]any
+	// Template makes Body and the string values of Patch text/templates expanded with
+	// the request (see [FaultRequest]), so that a hostile provider can echo what the
+	// client sent: `{"error":"bad secret {{.Form.client_secret}}"}`.
+	Template bool
 }
 
 // InjectFault queues f on the named route (e.g. "tilia.token"). Reset removes every fault.
@@ -93,9 +104,17 @@ func (s *Server) checkFault(name string, f Fault) error {
 		return fmt.Errorf("fakeprovider: unknown route %q", name)
 	}
 	switch f.Action {
-	case FaultPass, FaultRespond, FaultHang, FaultDrop, FaultTruncate:
+	case FaultPass, FaultRespond, FaultHang, FaultDrop, FaultTruncate, FaultPatch:
 	default:
 		return fmt.Errorf("fakeprovider: unknown fault action %q", f.Action)
+	}
+	if (f.Patch != nil) != (f.Action == FaultPatch) {
+		return errors.New("fakeprovider: a fault has a patch exactly when its action is patch")
+	}
+	if f.Template {
+		if _, err := f.expand(&FaultRequest{}); err != nil {
+			return err
+		}
 	}
 	if f.Times < 0 || f.Delay < 0 || f.DelayJitter < 0 || f.Status < 0 || f.Status > 999 ||
 		(f.Status != 0 && f.Status < 100) {
@@ -127,8 +146,8 @@ func (st *state) takeFault(route string) (Fault, bool) {
 }
 
 // applyFault carries out f and reports whether it answered the request (or
-// gave up on it), so that the route's own handler must not run.
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+// gave up on it), so that the route's own handler h must not run again.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc) bool {
 	wait := f.Delay
 	if f.DelayJitter > 0 {
 		wait += rand.N(f.DelayJitter + 1)
@@ -137,9 +156,18 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		drop(w) // the client or the server went away: answer nothing
 		return true
 	}
+	if f.Template {
+		var err error
+		if f, err = f.expand(readFaultRequest(r)); err != nil {
+			writeJSON(w, http.StatusInternalServerError, rfcError{Error: "server_error", Description: err.Error()})
+			return true
+		}
+	}
 	switch f.Action {
 	case FaultPass:
 		return false
+	case FaultPatch:
+		patchResponse(w, r, f.Patch, h)
 	case FaultRespond:
 		writeFaultHeader(w.Header(), f)
 		w.WriteHeader(faultStatus(f))
@@ -217,6 +245,8 @@ type faultRequest struct {
 	Status      int               `json:"status"`
 	Header      map[string]string `json:"header"`
 	Body        string            `json:"body"`
+	Patch       map[string]any    `json:"patch"`
+	Template    bool              `json:"template"`
 }
 
 // maxFaultBody lets a fault carry a body over tokctl's 1 MiB response cap.
@@ -242,7 +272,7 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, rfcError{Error: "invalid_request", Description: "body must be a fault object: " + err.Error()})
 		return
 	}
-	f := Fault{Times: fr.Times, Action: fr.Action, Status: fr.Status, Header: fr.Header, Body: fr.Body}
+	f := Fault{Times: fr.Times, Action: fr.Action, Status: fr.Status, Header: fr.Header, Body: fr.Body, Patch: fr.Patch, Template: fr.Template}
 	var err error
 	if f.Delay, err = parseDelay(fr.Delay); err == nil {
 		f.DelayJitter, err = parseDelay(fr.DelayJitter)

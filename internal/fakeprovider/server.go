@@ -167,7 +167,7 @@ func (s *Server) counted(name string, h http.HandlerFunc) http.HandlerFunc {
 		s.st.counts[name]++
 		f, faulty := s.st.takeFault(name)
 		s.mu.Unlock()
-		if faulty && s.applyFault(w, r, f) {
+		if faulty && s.applyFault(w, r, f, h) {
 			return
 		}
 		h(w, r)
