@@ -62,6 +62,11 @@ type UnavailableError struct {
 	// RetryIn is the wait the provider asked for (Retry-After or its own
 	// header) on a 429 or 5xx that outlived the retries; zero when none.
 	RetryIn time.Duration
+	// Summary says what could not be used; empty means "token endpoint
+	// unavailable" (discovery says "cannot reach issuer …").
+	Summary string
+	// Hint replaces the default next step.
+	Hint string
 }
 
 func (e *UnavailableError) Error() string {
@@ -73,10 +78,17 @@ func (e *UnavailableError) Error() string {
 		msg += e.Err.Error()
 	}
 	next := "try again later, or check the endpoint with `tokctl providers`"
-	if e.RetryIn > 0 {
+	switch {
+	case e.RetryIn > 0:
 		next = "the provider asks to wait " + max(e.RetryIn.Round(time.Second), time.Second).String() + " before trying again"
+	case e.Hint != "":
+		next = e.Hint
 	}
-	return fmt.Sprintf("%s: token endpoint unavailable%s; %s", e.Provider, detail(e.Status, msg), next)
+	summary := e.Summary
+	if summary == "" {
+		summary = "token endpoint unavailable"
+	}
+	return fmt.Sprintf("%s: %s%s; %s", e.Provider, summary, detail(e.Status, msg), next)
 }
 
 func (e *UnavailableError) Unwrap() error { return e.Err }

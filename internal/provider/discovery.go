@@ -30,12 +30,17 @@ type metadata struct {
 	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
 	JWKSURI                     string `json:"jwks_uri"`
 	RevocationEndpoint          string `json:"revocation_endpoint"`
+
+	// Document is the URL the document was read from; not part of it.
+	Document string `json:"-"`
 }
 
 // cachedMetadata is a discovery document on disk.
 type cachedMetadata struct {
 	FetchedAt time.Time `json:"fetched_at"`
 	Metadata  metadata  `json:"metadata"`
+	// Document is where it was fetched from (empty in caches written before it was kept).
+	Document string `json:"document,omitempty"`
 }
 
 // discover returns issuer's metadata: from the cache when it is younger
@@ -69,14 +74,14 @@ func fetchMetadata(ctx context.Context, hc *oauth.Client, name, issuer string) (
 	for _, doc := range candidates {
 		resp, err := hc.Do(ctx, &oauth.Request{Provider: name, Method: http.MethodGet, URL: doc})
 		if err != nil {
-			return m, err
+			return m, issuerError(name, issuer, "cannot reach issuer "+issuer+" for discovery", err)
 		}
 		last = resp
 		if resp.Status == http.StatusNotFound {
 			continue
 		}
 		if resp.Status != http.StatusOK {
-			return m, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "discovery document " + doc}
+			return m, issuerError(name, issuer, "discovery failed at issuer "+issuer, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "discovery document " + doc})
 		}
 		if err := json.Unmarshal(resp.Body, &m); err != nil {
 			return m, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "unreadable discovery document " + doc, Err: oauth.ErrMalformed}
@@ -99,9 +104,24 @@ func fetchMetadata(ctx context.Context, hc *oauth.Client, name, issuer string) (
 				return m, err
 			}
 		}
+		m.Document = doc
 		return m, nil
 	}
-	return m, &oauth.UnavailableError{Provider: name, Status: last.Status, Detail: "no discovery document under " + base + "/.well-known/"}
+	return m, issuerError(name, issuer, "discovery failed at issuer "+issuer, &oauth.UnavailableError{Provider: name, Status: last.Status, Detail: "no discovery document at " + strings.Join(candidates, ", ")})
+}
+
+// issuerError says that the issuer, not a token endpoint, could not be used,
+// and that the `issuer` setting is the thing to check: `tokctl providers`
+// would only show the same failure again.
+func issuerError(name, issuer, summary string, err error) error {
+	var ue *oauth.UnavailableError
+	if !errors.As(err, &ue) {
+		return err
+	}
+	out := *ue
+	out.Summary = summary
+	out.Hint = fmt.Sprintf("check that the server is up and that `issuer` (%s) is right", EnvVar(name, "issuer"))
+	return &out
 }
 
 // discoveryCacheFile is one file per issuer under cacheDir/discovery.
@@ -126,6 +146,7 @@ func readDiscoveryCache(path, issuer string) (metadata, bool) {
 		c.Metadata.TokenEndpoint == "" || time.Since(c.FetchedAt) > discoveryTTL || time.Until(c.FetchedAt) > time.Minute {
 		return metadata{}, false
 	}
+	c.Metadata.Document = c.Document
 	return c.Metadata, true
 }
 
@@ -134,7 +155,7 @@ func writeDiscoveryCache(path string, m metadata) {
 	if path == "" {
 		return
 	}
-	raw, err := json.Marshal(cachedMetadata{FetchedAt: time.Now().UTC(), Metadata: m})
+	raw, err := json.Marshal(cachedMetadata{FetchedAt: time.Now().UTC(), Metadata: m, Document: m.Document})
 	if err != nil {
 		return
 	}

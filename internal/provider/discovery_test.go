@@ -233,11 +233,25 @@ func TestDiscoverPrepare(t *testing.T) {
 			wantFlows: []string{GrantClientCredentials, GrantRefreshToken},
 			wantHits:  map[string]int{oidcPath: 1},
 		},
+		{
+			name: "public client: no client-credentials grant", docPath: oidcPath,
+			settings:  func(s *Settings, idp *discoIDP) { s.ClientSecret = "" },
+			want:      discoEndpoints,
+			wantFlows: []string{GrantAuthorizationCode, GrantDeviceCode, GrantRefreshToken},
+			wantHits:  map[string]int{oidcPath: 1},
+		},
+		{
+			name: "auth_method none: no client-credentials grant", docPath: oidcPath,
+			settings:  func(s *Settings, idp *discoIDP) { s.AuthMethod = "none" },
+			want:      discoEndpoints,
+			wantFlows: []string{GrantAuthorizationCode, GrantDeviceCode, GrantRefreshToken},
+			wantHits:  map[string]int{oidcPath: 1},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			idp := startDiscoIDP(t, tt.docPath, tt.body)
-			s := Settings{Issuer: idp.Issuer, CacheDir: t.TempDir()}
+			s := Settings{Issuer: idp.Issuer, CacheDir: t.TempDir(), ClientSecret: "sec"}
 			if tt.settings != nil {
 				tt.settings(&s, idp)
 			}
@@ -258,7 +272,9 @@ func TestDiscoverPrepare(t *testing.T) {
 			if err := p.Prepare(context.Background()); err != nil {
 				t.Fatalf("Prepare: %v", err)
 			}
-			if got, want := p.Endpoints(), tt.want(idp); got != want {
+			want := tt.want(idp)
+			want.Discovery = idp.URL + tt.docPath // the document's full URL, as `tokctl providers` shows it
+			if got := p.Endpoints(); got != want {
 				t.Errorf("Endpoints() =\n %+v\nwant\n %+v", got, want)
 			}
 			if got := p.Endpoint(); got != wantEndpoint {

@@ -34,6 +34,8 @@ const (
 type oauth2 struct {
 	base
 	device, revocation, jwks string
+	// discovery is the URL of the discovery document used, once read.
+	discovery string
 	// prepared: discovery ran (or was not needed); fromCache: its document
 	// came from the disk cache and may be refetched after a failure.
 	prepared, fromCache bool
@@ -54,9 +56,13 @@ func (p *oauth2) Endpoint() string {
 }
 
 // Flows: the browser login needs an authorization endpoint, the device
-// login a device authorization endpoint (configured or discovered).
+// login a device authorization endpoint (configured or discovered); a
+// public client has no secret, so no client-credentials grant.
 func (p *oauth2) Flows() []string {
-	flows := []string{GrantClientCredentials}
+	var flows []string
+	if !p.PublicClient() {
+		flows = append(flows, GrantClientCredentials)
+	}
 	if p.authURL != "" || (p.s.Issuer != "" && !p.prepared) {
 		flows = append(flows, GrantAuthorizationCode)
 	}
@@ -118,12 +124,13 @@ func (p *oauth2) discover(ctx context.Context, refetch bool) error {
 	p.device = pick(p.s.DeviceAuthURL, m.DeviceAuthorizationEndpoint)
 	p.revocation = pick(p.s.RevocationURL, m.RevocationEndpoint)
 	p.jwks = pick(p.s.JWKSURL, m.JWKSURI)
+	p.discovery = m.Document
 	p.prepared, p.fromCache = true, fromCache
 	return p.Check()
 }
 
 func (p *oauth2) Endpoints() Endpoints {
-	return Endpoints{Issuer: p.s.Issuer, Token: p.tokenURL, Auth: p.authURL, Device: p.device, Revocation: p.revocation, JWKS: p.jwks}
+	return Endpoints{Issuer: p.s.Issuer, Token: p.tokenURL, Auth: p.authURL, Device: p.device, Revocation: p.revocation, JWKS: p.jwks, Discovery: p.discovery}
 }
 
 // PublicClient: auth_method none, or no secret configured and no other

@@ -71,6 +71,9 @@ type Provider interface {
 // Endpoints are a provider's URLs; empty means it has none.
 type Endpoints struct {
 	Issuer, Token, Auth, Device, Revocation, JWKS string
+	// Discovery is the discovery document the endpoints came from, once
+	// read (empty for a cache entry written before it was recorded).
+	Discovery string
 }
 
 // ErrNoRevocation means the provider has no revocation endpoint.

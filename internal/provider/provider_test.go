@@ -332,11 +332,16 @@ func TestDefaultEndpoints(t *testing.T) {
 		{"tiki from url", Settings{Name: "tiki", URL: "https://wiki.example.org/"}, "https://wiki.example.org/api/oauth/access_token", "https://wiki.example.org/api/oauth/authorize", nil,
 			[]string{"client_credentials", "authorization_code", "refresh_token"}},
 		{"tiki without url", Settings{Name: "tiki"}, "", "", nil, []string{"client_credentials", "authorization_code", "refresh_token"}},
-		{"oauth2", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ClientID: "abc"}, "https://idp.example.com/token", "", nil,
+		{"oauth2", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ClientID: "abc", ClientSecret: "s"}, "https://idp.example.com/token", "", nil,
 			[]string{"client_credentials", "refresh_token"}},
-		{"oauth2 with auth_url", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthURL: "https://idp.example.com/authorize"},
+		{"oauth2 with auth_url", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthURL: "https://idp.example.com/authorize", ClientSecret: "s"},
 			"https://idp.example.com/token", "https://idp.example.com/authorize", nil,
 			[]string{"client_credentials", "authorization_code", "refresh_token"}},
+		{"oauth2 public client", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthURL: "https://idp.example.com/authorize"},
+			"https://idp.example.com/token", "https://idp.example.com/authorize", nil,
+			[]string{"authorization_code", "refresh_token"}},
+		{"oauth2 auth_method none", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ClientSecret: "s", AuthMethod: "none"},
+			"https://idp.example.com/token", "", nil, []string{"refresh_token"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
