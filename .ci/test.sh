@@ -35,6 +35,7 @@ fuzz FuzzTiltifyResponse ./internal/provider
 fuzz FuzzOAuth2Response ./internal/provider
 fuzz FuzzParseCallback ./internal/loopback
 fuzz FuzzParseKeys ./internal/jwt
+fuzz FuzzKeyFile ./internal/jwt
 fuzz FuzzParseDeviceAuth ./internal/oauth
 fuzz FuzzDecodeRecord ./internal/store
 fuzz FuzzEncodeRecord ./internal/store

@@ -64,6 +64,8 @@ func TestScripts(t *testing.T) {
 			"hangbus":     cmdHangBus,
 			"expire":      cmdExpire,
 			"fakehostile": cmdFakeHostile,
+			"keyfiles":    cmdKeyFiles,
+			"deeptoken":   cmdDeepToken,
 		},
 	})
 }

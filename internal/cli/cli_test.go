@@ -339,7 +339,8 @@ func TestDecode(t *testing.T) {
 
 		{name: "--key PEM", args: []string{"--key", pubPEM, rs256}, wantOut: []string{"signature: verified (RS256, kid k1)\nvalid: expires in 1h\n"}},
 		{name: "--key PEM, JSON", args: []string{"--key", pubPEM, "-o", "json", rs256}, wantOut: []string{`"signature_verified": true`}, wantNotOut: []string{"signature_error"}},
-		{name: "--key secret", args: []string{"--key", secretFile, hs256}, wantOut: []string{"signature: verified (HS256)"}},
+		{name: "--hmac-secret-file", args: []string{"--hmac-secret-file", secretFile, hs256}, wantOut: []string{"signature: verified (HS256)"}},
+		{name: "--key with a secret", args: []string{"--key", secretFile, hs256}, wantCode: 1, wantErr: "decode: --key: " + secretFile + ": not a key file: want a PEM or DER public key or certificate, or a JWK or JWK Set (an HMAC shared secret goes in --hmac-secret-file)"},
 		{name: "--key, expired and --require-valid", args: []string{"--key", pubPEM, "--require-valid", expired}, wantCode: 1,
 			wantOut: []string{"signature: verified"}, wantErr: "decode: the token is expired (exp 2026-11-23T09:00:00Z)"},
 		{name: "tampered payload", args: []string{"--key", pubPEM, tampered}, wantCode: 1, wantOut: []string{`sub  "admin"`, "signature: NOT verified: the signature does not match"},
@@ -349,7 +350,7 @@ func TestDecode(t *testing.T) {
 		{name: "alg none", args: []string{"--key", pubPEM, none}, wantCode: 1, wantErr: `decode: signature verification failed: the token is unsigned (alg "none"): there is no signature to verify`},
 		{name: "HS256 with the public key", args: []string{"--key", pubPEM, confused}, wantCode: 1,
 			wantErr: "decode: signature verification failed: the token says alg HS256, which needs an HMAC shared secret, but the key is an RSA public key: refusing (algorithm confusion)"},
-		{name: "RS256 with a secret", args: []string{"--key", secretFile, rs256}, wantCode: 1,
+		{name: "RS256 with a secret", args: []string{"--hmac-secret-file", secretFile, rs256}, wantCode: 1,
 			wantErr: "decode: signature verification failed: the token says alg RS256, which needs an RSA public key, but the key is an HMAC shared secret: refusing (algorithm confusion)"},
 		{name: "JWE with a key", args: []string{"--key", pubPEM, jwe}, wantCode: 1, wantOut: []string{"payload: encrypted"},
 			wantErr: "decode: signature verification failed: the token is encrypted (JWE): tokctl cannot decrypt it, so it has no signature to check"},
@@ -358,7 +359,7 @@ func TestDecode(t *testing.T) {
 			wantErr: `decode: signature verification failed: no key to verify with: the JWKS has no kid "k9" (its keys: "k0", "k1")`},
 		{name: "--jwks URL on 127.0.0.1", args: []string{"--jwks", srv.URL + "/jwks", rs256}, wantOut: []string{"signature: verified (RS256, kid k1)"}},
 
-		{name: "--key and --jwks", args: []string{"--key", pubPEM, "--jwks", jwksFile, rs256}, wantCode: 2, wantErr: "give --key or --jwks, not both"},
+		{name: "--key and --jwks", args: []string{"--key", pubPEM, "--jwks", jwksFile, rs256}, wantCode: 2, wantErr: "give one of --key, --hmac-secret-file and --jwks"},
 		{name: "--jwks plain http", args: []string{"--jwks", "http://idp.example.com/jwks", rs256}, wantCode: 2,
 			wantErr: "decode: --jwks: refusing plain-http JWKS URL http://idp.example.com/jwks: use https (http is allowed only on loopback)"},
 		{name: "--key missing", args: []string{"--key", filepath.Join(dir, "nope.pem"), rs256}, wantCode: 1,
@@ -407,8 +408,11 @@ func TestDecode(t *testing.T) {
 			if tt.wantCode == 2 && out.Len() != 0 {
 				t.Errorf("a usage error printed to stdout:\n%s", out.String())
 			}
-			if errOut.Len() != 0 {
-				t.Errorf("stderr: %q", errOut.String())
+			// The one line allowed says which key a --key or --hmac-secret-file loaded.
+			for _, line := range strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n") {
+				if line != "" && !strings.HasPrefix(line, "tokctl: --key ") && !strings.HasPrefix(line, "tokctl: --hmac-secret-file ") && !strings.HasPrefix(line, "tokctl: --jwks ") {
+					t.Errorf("stderr: %q", errOut.String())
+				}
 			}
 		})
 	}

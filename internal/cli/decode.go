@@ -23,8 +23,9 @@ type DecodeOptions struct {
 	Output       string
 	Provider     string
 	RequireValid bool
-	KeyFile      string // --key: PEM public key or certificate, JWK, or HMAC secret
-	JWKS         string // --jwks: URL or file of a JWK Set, or a provider's
+	KeyFile      string // --key: PEM or DER public key or certificate, JWK or JWK Set
+	SecretFile   string // --hmac-secret-file: an HMAC shared secret, "-" for stdin
+	JWKS         string // --jwks: a provider's JWKS, or a URL or file of a JWK Set
 	IDToken      bool   // --id-token: the stored ID token of --provider
 }
 
@@ -43,24 +44,32 @@ its scopes, and a verdict (valid, expired, not yet valid). A leading "Bearer " o
 "Authorization:" is ignored. An opaque token or other non-JWT input is an error
 (exit 1); an encrypted JWT (JWE) shows its header only.
 
-Without --key or --jwks the signature is shown but not verified. With one of them
+Without --key, --hmac-secret-file or --jwks the signature is shown but not
+verified. With one of them
 it is verified (RS256/384/512, PS256/384/512, ES256/384/512, EdDSA, HS256/384/512),
 and a token that does not verify is shown, then decode exits 1. A token with alg
 "none" never verifies, and the key must fit the alg: an HS256 token is not checked
-against a public key, nor an RS256 token against a shared secret.
+against a public key, nor an RS256 token against a shared secret. decode says on
+stderr which key it loaded.
 
-  --key FILE   a PEM public key (PKIX or PKCS #1) or certificate, a JWK, or else
-               a file holding the HMAC shared secret as is (one trailing newline
-               is ignored)
-  --jwks SRC   a JWK Set from an https URL (http only on loopback) or a file; the
-               token's kid picks the key, or the set's only key when it has one`,
+  --key FILE   a public key or certificate, PEM (text before it, such as
+               openssl x509 -text prints, is skipped) or DER (.cer, .der), or a
+               JWK or JWK Set (strict JSON); any other file is an error
+  --hmac-secret-file FILE
+               the HMAC shared secret of HS256/384/512 tokens, as is (one
+               trailing newline is ignored); - reads it from stdin
+  --jwks SRC   the JWKS of the configured or built-in provider SRC, else a JWK
+               Set from an https URL (http only on loopback) or a file (name a
+               file in the current directory as ./FILE); the token's kid picks
+               the key, or the set's only key when it has one`,
 		Example: `  tokctl token get tilia | tokctl decode
   tokctl decode --provider ils
   tokctl decode -o json "$TOKEN" | jq .claims.scopes
   tokctl decode --require-valid "$TOKEN" || echo expired
   tokctl decode --jwks https://idp.example.com/.well-known/jwks.json "$TOKEN"
   tokctl decode --key public.pem --require-valid "$TOKEN"
-  tokctl decode --key hs256.secret -o json "$TOKEN" | jq .signature_verified`,
+  tokctl decode --jwks keycloak "$ID_TOKEN"
+  tokctl decode --hmac-secret-file hs256.secret -o json "$TOKEN" | jq .signature_verified`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -75,8 +84,11 @@ against a public key, nor an RS256 token against a shared secret.
 			if opts.IDToken && opts.Provider == "" {
 				return usageErrorf("--id-token needs --provider")
 			}
-			if opts.KeyFile != "" && opts.JWKS != "" {
-				return usageErrorf("give --key or --jwks, not both")
+			if given := countSet(opts.KeyFile, opts.SecretFile, opts.JWKS); given > 1 {
+				return usageErrorf("give one of --key, --hmac-secret-file and --jwks")
+			}
+			if opts.SecretFile == "-" && opts.Provider == "" && (opts.Token == "" || opts.Token == "-") {
+				return usageErrorf("--hmac-secret-file - reads the secret from stdin, so give the token as an argument")
 			}
 			if jwt.IsURL(opts.JWKS) {
 				if _, err := jwt.CheckJWKSURL(opts.JWKS); err != nil {
@@ -92,8 +104,9 @@ against a public key, nor an RS256 token against a shared secret.
 	cmd.Flags().StringVar(&opts.Provider, "provider", "", "decode the stored token of this provider (verified with its JWKS when it has one)")
 	cmd.Flags().BoolVar(&opts.IDToken, "id-token", false, "with --provider: decode the stored OpenID Connect ID token")
 	cmd.Flags().BoolVar(&opts.RequireValid, "require-valid", false, "exit 1 when the token is expired or not yet valid")
-	cmd.Flags().StringVar(&opts.KeyFile, "key", "", "verify the signature with this PEM public key, certificate, JWK or HMAC secret `FILE`")
-	cmd.Flags().StringVar(&opts.JWKS, "jwks", "", "verify the signature with the JWK Set at this `URL|FILE`, or of this configured PROVIDER")
+	cmd.Flags().StringVar(&opts.KeyFile, "key", "", "verify the signature with this public key or certificate (PEM or DER), JWK or JWK Set `FILE`")
+	cmd.Flags().StringVar(&opts.SecretFile, "hmac-secret-file", "", "verify an HS256/384/512 signature with the shared secret in this `FILE` (- for stdin)")
+	cmd.Flags().StringVar(&opts.JWKS, "jwks", "", "verify the signature with the JWKS of this `PROVIDER`, or the JWK Set at this URL or FILE (./FILE)")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("provider", completeProviders(f))
 	return cmd
@@ -113,7 +126,7 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 		return fmt.Errorf("decode: %w", err)
 	}
 	var keys *jwt.Keys
-	if explicit := opts.KeyFile != "" || opts.JWKS != ""; explicit || !tok.Encrypted {
+	if explicit := opts.KeyFile != "" || opts.SecretFile != "" || opts.JWKS != ""; explicit || !tok.Encrypted {
 		if keys, err = decodeKeys(ctx, opts); err != nil {
 			return err
 		}
@@ -156,19 +169,39 @@ func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
 	switch {
 	case opts.KeyFile != "":
 		flag = "--key"
-		keys, err = jwt.ReadKeyFile(opts.KeyFile)
+		if keys, err = jwt.ReadKeyFile(opts.KeyFile); err == nil {
+			f.infof("--key %s: %s", opts.KeyFile, keys.Describe())
+		}
+	case opts.SecretFile != "":
+		flag = "--hmac-secret-file"
+		if opts.SecretFile == "-" {
+			keys, err = readSecretStdin(f)
+		} else {
+			keys, err = jwt.ReadHMACSecretFile(opts.SecretFile)
+		}
+		if err == nil {
+			f.infof("--hmac-secret-file %s: %s", opts.SecretFile, keys.Describe())
+		}
 	case jwt.IsURL(opts.JWKS):
 		flag = "--jwks"
 		if u, uerr := jwt.CheckJWKSURL(opts.JWKS); f.Verbose && uerr == nil {
 			f.infof("fetching the JWK Set %s", u.Redacted())
 		}
 		keys, err = jwt.FetchJWKS(ctx, opts.JWKS, "tokctl/"+f.Build.Version)
-	case opts.JWKS != "" && !isFile(opts.JWKS) && provider.ValidName(opts.JWKS):
+	case opts.JWKS != "" && isProvider(f, opts.JWKS):
+		// A provider's name wins over a file of that name in the current
+		// directory, which anyone able to write there could have planted.
 		flag = "--jwks"
 		keys, err = providerKeys(ctx, f, opts.JWKS, true)
+	case opts.JWKS != "" && provider.ValidName(opts.JWKS):
+		// A bare name is a provider's; a file must be named as a path, so
+		// that configuring a provider later never changes what it means.
+		return nil, usageErrorf("decode: --jwks: no provider is named %q; give a JWK Set file as a path (--jwks ./%s) or an https URL", opts.JWKS, opts.JWKS)
 	case opts.JWKS != "":
 		flag = "--jwks"
-		keys, err = jwt.ReadJWKSFile(opts.JWKS)
+		if keys, err = jwt.ReadJWKSFile(opts.JWKS); err == nil {
+			f.infof("--jwks %s: %s", opts.JWKS, keys.Describe())
+		}
 	case opts.Provider != "":
 		// The provider's own JWKS, when it publishes one, verifies its tokens.
 		flag = "--provider"
@@ -204,6 +237,42 @@ func providerKeys(ctx context.Context, f *Factory, name string, required bool) (
 		return nil, nil
 	}
 	return jwt.FetchJWKS(ctx, u, "tokctl/"+f.Build.Version)
+}
+
+// isProvider reports whether name is a configured or built-in provider.
+func isProvider(f *Factory, name string) bool {
+	if !provider.ValidName(name) {
+		return false
+	}
+	_, err := f.Settings(name)
+	return err == nil
+}
+
+// readSecretStdin reads --hmac-secret-file - : the secret is the whole of stdin.
+func readSecretStdin(f *Factory) (*jwt.Keys, error) {
+	raw, err := io.ReadAll(io.LimitReader(f.IO.In, maxTokenInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	if len(raw) > maxTokenInput {
+		return nil, errors.New("stdin: larger than 1 MiB: not a secret")
+	}
+	ks, err := jwt.ParseHMACSecret(raw)
+	if err != nil {
+		return nil, fmt.Errorf("stdin: %w", err)
+	}
+	return ks, nil
+}
+
+// countSet counts the non-empty values.
+func countSet(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func isFile(path string) bool {

@@ -29,7 +29,7 @@ func FuzzParse(f *testing.F) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	keySets := []*Keys{
 		mustParseKey(f, pemPKIX(f, k["rsa"].Public())),
-		mustParseKey(f, hmacSecret),
+		mustParseSecret(f, hmacSecret),
 		mustParseJWKS(f, jwksJSON(f,
 			jose.JSONWebKey{Key: k["rsa"].Public(), KeyID: "k1"},
 			jose.JSONWebKey{Key: k["p256"].Public(), KeyID: "k2"},

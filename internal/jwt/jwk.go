@@ -381,6 +381,13 @@ func jsonObject(data []byte, nested bool) (jsonMembers, error) {
 	return m, nil
 }
 
+// duplicateNameError names a JSON member name that occurs twice in one object.
+type duplicateNameError struct{ name string }
+
+func (e *duplicateNameError) Error() string {
+	return fmt.Sprintf("member %s occurs twice", quoteShort(e.name))
+}
+
 // uniqueNames refuses a JSON value with an object, at any depth, that names a member twice.
 func uniqueNames(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -410,7 +417,7 @@ func uniqueNames(data []byte) error {
 			name, _ := tok.(string)
 			names := open[len(open)-1]
 			if names[name] {
-				return fmt.Errorf("member %s occurs twice", quoteShort(name))
+				return &duplicateNameError{name: name}
 			}
 			names[name] = true
 			wantName = false

@@ -93,6 +93,58 @@ func (e *JSONError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrNotJWT) true.
 func (e *JSONError) Is(target error) bool { return target == ErrNotJWT }
 
+// RefusedError is returned for a header or payload that is JSON but that tokctl
+// refuses to read: a name that occurs twice, or nesting deeper than any token needs.
+type RefusedError struct {
+	Part   Part
+	Reason string // e.g. `"exp" occurs twice`; names only, never values
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("not a JWT: the %s %s", e.Part, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrNotJWT) true.
+func (e *RefusedError) Is(target error) bool { return target == ErrNotJWT }
+
+// maxNesting bounds how deep a header or payload may nest objects and arrays. Real
+// tokens stay within a handful of levels; a bound keeps decode's time, memory and
+// output linear in its input.
+const maxNesting = 64
+
+// nesting returns how deep b nests objects and arrays, counting outside strings
+// only. It stops counting once past maxNesting. b need not be valid JSON.
+func nesting(b []byte) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > deepest {
+				deepest = depth
+				if deepest > maxNesting {
+					return deepest
+				}
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
 // Parse decodes a compact JWS ("a.b.c") or the header of a compact JWE ("a.b.c.d.e").
 // It tolerates surrounding whitespace, whitespace inside the token (a wrapped paste),
 // surrounding double quotes, a leading "Authorization:" and a leading "Bearer " (any case).
@@ -171,6 +223,17 @@ func decodeObject(seg string, part Part) (map[string]any, error) {
 	}
 	if len(b) == 0 {
 		return nil, &JSONError{Part: part, Got: "empty"}
+	}
+	if depth := nesting(b); depth > maxNesting {
+		return nil, &RefusedError{Part: part, Reason: fmt.Sprintf("nests objects and arrays more than %d levels deep", maxNesting)}
+	}
+	if json.Valid(b) {
+		// RFC 7519 §4 and RFC 7515 §4: names must be unique; tokctl refuses, so
+		// that what it shows and judges (an exp) is the only value there is.
+		var dup *duplicateNameError
+		if err := uniqueNames(b); errors.As(err, &dup) {
+			return nil, &RefusedError{Part: part, Reason: fmt.Sprintf("names %s twice (a token with duplicate names is refused, RFC 7519 §4)", quoteShort(dup.name))}
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()

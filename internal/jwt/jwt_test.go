@@ -1,6 +1,7 @@
 package jwt
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tiliaToken is the sample access token from Tilia's token endpoint docs (document 000).
@@ -186,5 +188,75 @@ func TestSafePrefix(t *testing.T) {
 		if got := safePrefix(in); got != want {
 			t.Errorf("safePrefix(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestParseRefusesDuplicatesAndDepth(t *testing.T) {
+	deep := func(n int) string { return `{"x":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}` }
+	tests := []struct {
+		name, header, payload string
+		wantMsg               string
+	}{
+		{name: "exp twice", header: `{"alg":"HS256"}`, payload: `{"exp":1,"exp":4102444800}`, wantMsg: `not a JWT: the payload names "exp" twice`},
+		{name: "a name twice in a nested object", header: `{"alg":"HS256"}`, payload: `{"realm_access":{"roles":[],"roles":["admin"]}}`, wantMsg: `the payload names "roles" twice`},
+		{name: "header alg twice", header: `{"alg":"none","alg":"HS256"}`, payload: `{}`, wantMsg: `the header names "alg" twice`},
+		{name: "payload nested too deep", header: `{"alg":"HS256"}`, payload: deep(maxNesting), wantMsg: "the payload nests objects and arrays more than 64 levels deep"},
+		{name: "header nested too deep", header: deep(maxNesting), payload: `{}`, wantMsg: "the header nests objects and arrays more than 64 levels deep"},
+		{name: "brackets inside strings do not count", header: `{"alg":"HS256"}`, payload: `{"x":"` + strings.Repeat(`[{\"`, 100) + `"}`},
+		{name: "as deep as allowed", header: `{"alg":"HS256"}`, payload: deep(maxNesting - 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := Parse(b64(tt.header) + "." + b64(tt.payload) + ".c2ln")
+			if tt.wantMsg == "" {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantMsg) || !errors.Is(err, ErrNotJWT) {
+				t.Fatalf("Parse = %v, %v; want an error containing %q", tok, err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// TestRenderIsLinear holds decode's output to a small multiple of its input, for the
+// shapes that made it quadratic: deep nesting, and many small values deep down.
+func TestRenderIsLinear(t *testing.T) {
+	now := time.Unix(1800000000, 0)
+	shapes := map[string]string{
+		"deepest allowed nesting":      `{"x":` + strings.Repeat("[", maxNesting-1) + strings.Repeat("]", maxNesting-1) + `}`,
+		"many values deep down":        `{"x":` + strings.Repeat("[", maxNesting-1) + strings.Repeat("1,", 50000) + "1" + strings.Repeat("]", maxNesting-1) + `}`,
+		"many objects at the indented": `{"x":[[[[` + strings.Repeat(`{"a":1},`, 20000) + `{}]]]]}`,
+	}
+	for name, payload := range shapes {
+		t.Run(name, func(t *testing.T) {
+			raw := b64(`{"alg":"HS256"}`) + "." + b64(payload) + ".c2ln"
+			tok, err := Parse(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text, js bytes.Buffer
+			if err := RenderText(&text, tok, now, false); err != nil {
+				t.Fatal(err)
+			}
+			if err := RenderJSON(&js, tok, now); err != nil {
+				t.Fatal(err)
+			}
+			for out, n := range map[string]int{"text": text.Len(), "json": js.Len()} {
+				if n > 8*len(raw)+4096 {
+					t.Errorf("%s output is %d bytes for a %d-byte token", out, n, len(raw))
+				}
+			}
+			if !json.Valid(js.Bytes()) {
+				t.Error("the JSON output is not valid JSON")
+			}
+		})
+	}
+	// A 1 MiB token of deep nesting is refused, not rendered.
+	huge := b64(`{"alg":"HS256"}`) + "." + b64(`{"x":`+strings.Repeat("[", 700000)) + ".c2ln"
+	if _, err := Parse(huge); err == nil || !strings.Contains(err.Error(), "more than 64 levels deep") {
+		t.Errorf("a 1 MiB token of deep nesting: %v", err)
 	}
 }

@@ -24,8 +24,9 @@ import (
 // file, or the keys of a JWK Set, chosen by kid.
 type Keys struct {
 	keys    []key
-	skipped []key // JWKS entries tokctl cannot use, kept to explain a kid that matches one
-	set     bool  // from a JWK Set: the token's kid selects the key
+	skipped []key  // JWKS entries tokctl cannot use, kept to explain a kid that matches one
+	set     bool   // from a JWK Set: the token's kid selects the key
+	desc    string // what was loaded, for the user: "a PEM certificate (an RSA public key, 2048 bits)"
 }
 
 // key is one verification key: *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or []byte (HMAC).
@@ -42,6 +43,22 @@ const (
 	maxRedirects = 5
 )
 
+// Describe says what the keys are, for a message: "a DER certificate (an EC
+// P-256 public key)", "a JWK Set (3 keys)", "an HMAC shared secret (40 bytes)".
+func (ks *Keys) Describe() string {
+	if ks == nil {
+		return "no key"
+	}
+	if ks.desc != "" {
+		return ks.desc
+	}
+	n := len(ks.keys)
+	if n == 1 {
+		return "a JWK Set (1 usable key)"
+	}
+	return fmt.Sprintf("a JWK Set (%d usable keys)", n)
+}
+
 // ReadKeyFile reads a --key file: see ParseKey.
 func ReadKeyFile(path string) (*Keys, error) {
 	data, err := readCapped(path)
@@ -55,37 +72,88 @@ func ReadKeyFile(path string) (*Keys, error) {
 	return ks, nil
 }
 
-// ParseKey reads one verification key: a PEM public key (PKIX or PKCS #1 RSA, EC,
-// Ed25519) or certificate, a JWK or JWK Set (JSON), or else an HMAC shared secret,
-// taken as is except for one trailing newline.
+// errNotKeyFile is ParseKey's answer to anything it does not recognise as a key. The
+// file is never taken as an HMAC secret instead: a public key's bytes are public, so
+// anyone could sign an HS256 token with them.
+var errNotKeyFile = errors.New("not a key file: want a PEM or DER public key or certificate, or a JWK or JWK Set " +
+	"(an HMAC shared secret goes in --hmac-secret-file)")
+
+// utf8BOM is what some Windows editors put before a PEM file's text.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// ParseKey reads one verification key and says which it is (Keys.Describe): a PEM
+// public key (PKIX or PKCS #1 RSA, EC, Ed25519) or certificate, found after any
+// leading text such as `openssl x509 -text` prints and a UTF-8 BOM; the same as DER;
+// or a JWK or JWK Set, which must be strict JSON. Anything else is an error, never an
+// HMAC secret: that comes only from ParseHMACSecret.
 func ParseKey(data []byte) (*Keys, error) {
-	trimmed := bytes.TrimSpace(data)
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))
 	switch {
-	case bytes.HasPrefix(trimmed, []byte("-----BEGIN ")):
-		pub, err := parsePEM(trimmed)
+	case len(trimmed) == 0:
+		return nil, errors.New("empty: want a PEM or DER public key or certificate, or a JWK or JWK Set")
+	case trimmed[0] == '{':
+		if !json.Valid(trimmed) {
+			return nil, errors.New("not a JWK: the file starts with { but is not valid JSON (a trailing comma, a comment or a cut-off file?)")
+		}
+		ks, err := ParseJWKS(trimmed)
 		if err != nil {
 			return nil, err
 		}
-		return &Keys{keys: []key{{pub: pub}}}, nil
-	case bytes.HasPrefix(trimmed, []byte("{")) && json.Valid(trimmed):
-		return ParseJWKS(trimmed)
+		ks.desc = describeJWKFile(trimmed, ks)
+		return ks, nil
+	case bytes.Contains(trimmed, []byte("-----BEGIN ")):
+		pub, what, err := parsePEM(trimmed)
+		if err != nil {
+			return nil, err
+		}
+		return &Keys{keys: []key{{pub: pub}}, desc: fmt.Sprintf("a PEM %s (%s)", what, keyDetail(pub))}, nil
 	case bytes.HasPrefix(trimmed, []byte("ssh-")) || bytes.HasPrefix(trimmed, []byte("ecdsa-sha2-")):
 		return nil, errors.New("an OpenSSH public key: convert it to PEM first (ssh-keygen -e -m PKCS8 -f FILE)")
+	case data[0] == 0x30: // an ASN.1 SEQUENCE: DER (untrimmed: white space bytes can be part of DER)
+		pub, what, err := parseDER(data)
+		if err != nil {
+			return nil, err
+		}
+		return &Keys{keys: []key{{pub: pub}}, desc: fmt.Sprintf("a DER %s (%s)", what, keyDetail(pub))}, nil
 	}
-	secret := bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r"))
-	if len(secret) == 0 {
-		return nil, errors.New("empty: want a PEM public key, a JWK or an HMAC secret")
-	}
-	return &Keys{keys: []key{{pub: bytes.Clone(secret)}}}, nil
+	return nil, errNotKeyFile
 }
 
-// parsePEM returns the public key of the first key or certificate block.
-func parsePEM(data []byte) (any, error) {
+// ReadHMACSecretFile reads the shared secret of --hmac-secret-file; see ParseHMACSecret.
+func ReadHMACSecretFile(path string) (*Keys, error) {
+	data, err := readCapped(path)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := ParseHMACSecret(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return ks, nil
+}
+
+// ParseHMACSecret takes data as an HMAC shared secret, as is except for one trailing
+// newline. Only an explicit request (--hmac-secret-file) comes here.
+func ParseHMACSecret(data []byte) (*Keys, error) {
+	secret := bytes.TrimSuffix(bytes.TrimSuffix(data, []byte("\n")), []byte("\r"))
+	if len(secret) == 0 {
+		return nil, errors.New("empty: want the HMAC shared secret")
+	}
+	if ks, err := ParseKey(data); err == nil {
+		// A key file's bytes are no secret: public keys are published.
+		return nil, fmt.Errorf("%s, not a shared secret: give it with --key", ks.Describe())
+	}
+	return &Keys{keys: []key{{pub: bytes.Clone(secret)}}, desc: fmt.Sprintf("an HMAC shared secret (%d bytes)", len(secret))}, nil
+}
+
+// parsePEM returns the public key of the first key or certificate block, and what
+// the block was ("public key", "certificate").
+func parsePEM(data []byte) (pub any, what string, err error) {
 	for rest := data; ; {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
 		if block == nil {
-			return nil, errors.New("no readable PEM block: want a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE")
+			return nil, "", errors.New("no readable PEM block: want a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE")
 		}
 		switch block.Type {
 		case "EC PARAMETERS": // openssl ecparam writes it before the key
@@ -93,28 +161,78 @@ func parsePEM(data []byte) (any, error) {
 		case "PUBLIC KEY":
 			pub, err := x509.ParsePKIXPublicKey(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("PEM PUBLIC KEY: %w", err)
+				return nil, "", fmt.Errorf("PEM PUBLIC KEY: %w", err)
 			}
-			return checkPublic(pub)
+			pub, err = checkPublic(pub)
+			return pub, "public key", err
 		case "RSA PUBLIC KEY":
 			pub, err := x509.ParsePKCS1PublicKey(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("PEM RSA PUBLIC KEY: %w", err)
+				return nil, "", fmt.Errorf("PEM RSA PUBLIC KEY: %w", err)
 			}
-			return pub, nil
+			return pub, "RSA public key", nil
 		case "CERTIFICATE":
 			// Only the key is used: tokctl checks the token's signature, not the certificate.
 			cert, err := x509.ParseCertificate(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("PEM CERTIFICATE: %w", err)
+				return nil, "", fmt.Errorf("PEM CERTIFICATE: %w", err)
 			}
-			return checkPublic(cert.PublicKey)
+			pub, err := checkPublic(cert.PublicKey)
+			return pub, "certificate", err
 		}
 		if strings.Contains(block.Type, "PRIVATE KEY") {
-			return nil, errors.New("a private key: give the public key instead (openssl pkey -in FILE -pubout)")
+			return nil, "", errPrivateKey
 		}
-		return nil, fmt.Errorf("PEM block %q: want a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE", block.Type)
+		return nil, "", fmt.Errorf("PEM block %s: want a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE", quoteShort(block.Type))
 	}
+}
+
+var errPrivateKey = errors.New("a private key: give the public key instead (openssl pkey -in FILE -pubout)")
+
+// parseDER reads a DER certificate, PKIX public key or PKCS #1 RSA public key, the
+// whole file and nothing after it.
+func parseDER(data []byte) (pub any, what string, err error) {
+	if cert, err := x509.ParseCertificate(data); err == nil {
+		pub, err := checkPublic(cert.PublicKey)
+		return pub, "certificate", err
+	}
+	if pub, err := x509.ParsePKIXPublicKey(data); err == nil {
+		pub, err := checkPublic(pub)
+		return pub, "public key", err
+	}
+	if pub, err := x509.ParsePKCS1PublicKey(data); err == nil {
+		return pub, "RSA public key", nil
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(data); err == nil {
+		return nil, "", errPrivateKey
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(data); err == nil {
+		return nil, "", errPrivateKey
+	}
+	if _, err := x509.ParseECPrivateKey(data); err == nil {
+		return nil, "", errPrivateKey
+	}
+	return nil, "", errors.New("DER data that is not a certificate or public key tokctl can read " +
+		"(want an X.509 certificate, a SubjectPublicKeyInfo or a PKCS #1 RSA public key)")
+}
+
+// keyDetail names a public key for Describe.
+func keyDetail(pub any) string {
+	if k, ok := pub.(*rsa.PublicKey); ok {
+		return fmt.Sprintf("an RSA public key, %d bits", rsaBits(k))
+	}
+	return kindOf(pub).String()
+}
+
+// describeJWKFile says whether a JSON key file was one JWK or a set, and of what.
+func describeJWKFile(data []byte, ks *Keys) string {
+	var probe struct {
+		Keys json.RawMessage `json:"keys"`
+	}
+	if json.Unmarshal(data, &probe) == nil && probe.Keys == nil && len(ks.keys) == 1 {
+		return "a JWK (" + kindOf(ks.keys[0].pub).String() + ")"
+	}
+	return ks.Describe()
 }
 
 func checkPublic(pub any) (any, error) {

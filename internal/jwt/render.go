@@ -88,12 +88,82 @@ func RenderJSON(w io.Writer, t *Token, now time.Time) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("jwt: encoding JSON: %w", err)
 	}
-	_, err := io.WriteString(w, escapeInvisible(buf.String()))
+	_, err := io.WriteString(w, escapeInvisible(string(indentJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), maxIndentDepth))))
 	return err
+}
+
+// maxIndentDepth is how many levels of RenderJSON's output are indented; deeper
+// values stay on one line, so that the output grows with the input, not with the
+// input times its depth (a token of deep nesting would otherwise print gigabytes).
+const maxIndentDepth = 6
+
+// indentJSON indents compact JSON as json.Indent(dst, src, "", "  ") does, down to
+// maxDepth open brackets, and writes deeper values compactly. One pass; the output is
+// at most about 2·maxDepth+2 bytes per input byte.
+func indentJSON(src []byte, maxDepth int) []byte {
+	dst := make([]byte, 0, len(src)+len(src)/2+1)
+	newline := func(depth int) {
+		dst = append(dst, '\n')
+		for range min(depth, maxDepth) {
+			dst = append(dst, ' ', ' ')
+		}
+	}
+	depth := 0
+	inString, escaped := false, false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if inString {
+			dst = append(dst, c)
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			dst = append(dst, c)
+		case '{', '[':
+			dst = append(dst, c)
+			depth++
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				dst = append(dst, src[i+1]) // json.Indent keeps {} and [] together
+				i++
+				depth--
+				continue
+			}
+			if depth <= maxDepth {
+				newline(depth)
+			}
+		case '}', ']':
+			if depth <= maxDepth {
+				newline(depth - 1)
+			}
+			depth--
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			if depth <= maxDepth {
+				newline(depth)
+			}
+		case ':':
+			dst = append(dst, c)
+			if depth <= maxDepth {
+				dst = append(dst, ' ')
+			}
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '\n')
 }
 
 // jsonToken fixes the field order of RenderJSON's output.

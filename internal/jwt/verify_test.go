@@ -138,6 +138,15 @@ func mustParseKey(t testing.TB, data []byte) *Keys {
 	return ks
 }
 
+func mustParseSecret(t testing.TB, data []byte) *Keys {
+	t.Helper()
+	ks, err := ParseHMACSecret(data)
+	if err != nil {
+		t.Fatalf("ParseHMACSecret: %v", err)
+	}
+	return ks
+}
+
 func mustParseJWKS(t testing.TB, data []byte) *Keys {
 	t.Helper()
 	ks, err := ParseJWKS(data)
@@ -183,33 +192,33 @@ func TestVerify(t *testing.T) {
 		{name: "ES384", token: signJOSE(t, jose.ES384, k["p384"], "", verifyClaims), keys: mustParseKey(t, pemPKIX(t, k["p384"].Public()))},
 		{name: "ES512", token: signJOSE(t, jose.ES512, k["p521"], "", verifyClaims), keys: mustParseKey(t, pemCert(t, k["p521"]))},
 		{name: "EdDSA", token: signJOSE(t, jose.EdDSA, k["ed25519"], "", verifyClaims), keys: mustParseKey(t, pemPKIX(t, k["ed25519"].Public()))},
-		{name: "HS256", token: signJOSE(t, jose.HS256, hmacSecret, "", verifyClaims), keys: mustParseKey(t, hmacSecret)},
-		{name: "HS384", token: signJOSE(t, jose.HS384, hmacSecret, "", verifyClaims), keys: mustParseKey(t, hmacSecret)},
-		{name: "HS512 secret file with trailing newline", token: signJOSE(t, jose.HS512, hmacSecret, "", verifyClaims), keys: mustParseKey(t, append(hmacSecret, '\n'))},
-		{name: "HS256 secret with CRLF", token: signJOSE(t, jose.HS256, hmacSecret, "", verifyClaims), keys: mustParseKey(t, append(hmacSecret, '\r', '\n'))},
+		{name: "HS256", token: signJOSE(t, jose.HS256, hmacSecret, "", verifyClaims), keys: mustParseSecret(t, hmacSecret)},
+		{name: "HS384", token: signJOSE(t, jose.HS384, hmacSecret, "", verifyClaims), keys: mustParseSecret(t, hmacSecret)},
+		{name: "HS512 secret file with trailing newline", token: signJOSE(t, jose.HS512, hmacSecret, "", verifyClaims), keys: mustParseSecret(t, append(hmacSecret, '\n'))},
+		{name: "HS256 secret with CRLF", token: signJOSE(t, jose.HS256, hmacSecret, "", verifyClaims), keys: mustParseSecret(t, append(hmacSecret, '\r', '\n'))},
 		{name: "with Bearer prefix", token: "Bearer " + rs256, keys: mustParseKey(t, rsaPEM), wantKid: "k1"},
 
 		{name: "tampered payload", token: tamper(rs256, `{"sub":"admin","exp":1800000000}`), keys: mustParseKey(t, rsaPEM), wantErr: ErrBadSignature},
-		{name: "tampered HS256 payload", token: tamper(signJOSE(t, jose.HS256, hmacSecret, "", verifyClaims), `{"sub":"admin"}`), keys: mustParseKey(t, hmacSecret), wantErr: ErrBadSignature},
+		{name: "tampered HS256 payload", token: tamper(signJOSE(t, jose.HS256, hmacSecret, "", verifyClaims), `{"sub":"admin"}`), keys: mustParseSecret(t, hmacSecret), wantErr: ErrBadSignature},
 		{name: "tampered ES256 payload", token: tamper(es256, `{"sub":"admin"}`), keys: mustParseKey(t, pemPKIX(t, k["p256"].Public())), wantErr: ErrBadSignature},
 		{name: "wrong RSA key", token: rs256, keys: mustParseKey(t, pemPKIX(t, k["rsa-other"].Public())), wantErr: ErrBadSignature},
-		{name: "HMAC secret too short", token: signHS256(t, map[string]any{"alg": "HS256"}, verifyClaims, []byte("secret")), keys: mustParseKey(t, []byte("secret")),
+		{name: "HMAC secret too short", token: signHS256(t, map[string]any{"alg": "HS256"}, verifyClaims, []byte("secret")), keys: mustParseSecret(t, []byte("secret")),
 			wantMsg: "the HMAC secret is 6 bytes, but HS256 needs at least 32 (RFC 7518 §3.2)"},
-		{name: "HS384 with a 48-byte secret", token: signJOSE(t, jose.HS384, hmacSecret[:48], "", verifyClaims), keys: mustParseKey(t, hmacSecret[:48])},
-		{name: "wrong HMAC secret", token: signJOSE(t, jose.HS256, hmacSecret, "", verifyClaims), keys: mustParseKey(t, []byte("another secret, also long enough for HS256")), wantErr: ErrBadSignature},
+		{name: "HS384 with a 48-byte secret", token: signJOSE(t, jose.HS384, hmacSecret[:48], "", verifyClaims), keys: mustParseSecret(t, hmacSecret[:48])},
+		{name: "wrong HMAC secret", token: signJOSE(t, jose.HS256, hmacSecret, "", verifyClaims), keys: mustParseSecret(t, []byte("another secret, also long enough for HS256")), wantErr: ErrBadSignature},
 		{name: "alg none", token: b64(`{"alg":"none","typ":"JWT"}`) + "." + b64(`{"sub":"admin"}`) + ".", keys: mustParseKey(t, rsaPEM), wantErr: ErrUnsigned},
-		{name: "alg None with a signature", token: b64(`{"alg":"None"}`) + "." + b64(`{"sub":"admin"}`) + ".c2ln", keys: mustParseKey(t, hmacSecret), wantErr: ErrUnsigned},
+		{name: "alg None with a signature", token: b64(`{"alg":"None"}`) + "." + b64(`{"sub":"admin"}`) + ".c2ln", keys: mustParseSecret(t, hmacSecret), wantErr: ErrUnsigned},
 		// The classic attack: HMAC-sign with the public key's PEM text, hoping the verifier uses it as the secret.
 		{name: "HS256 signed with the public key PEM, given the public key", token: signJOSE(t, jose.HS256, rsaPEM, "", verifyClaims), keys: mustParseKey(t, rsaPEM),
 			wantAs: new(*AlgKeyMismatchError), wantMsg: "the token says alg HS256, which needs an HMAC shared secret, but the key is an RSA public key: refusing (algorithm confusion)"},
-		{name: "RS256 token, HMAC secret", token: rs256, keys: mustParseKey(t, hmacSecret),
+		{name: "RS256 token, HMAC secret", token: rs256, keys: mustParseSecret(t, hmacSecret),
 			wantAs: new(*AlgKeyMismatchError), wantMsg: "needs an RSA public key, but the key is an HMAC shared secret"},
 		{name: "ES256 token, RSA key", token: es256, keys: mustParseKey(t, rsaPEM), wantAs: new(*AlgKeyMismatchError)},
 		{name: "ES256 token, P-384 key", token: es256, keys: mustParseKey(t, pemPKIX(t, k["p384"].Public())), wantAs: new(*AlgKeyMismatchError), wantMsg: "needs an EC P-256 public key, but the key is an EC P-384 public key"},
 		{name: "EdDSA token, RSA key", token: signJOSE(t, jose.EdDSA, k["ed25519"], "", verifyClaims), keys: mustParseKey(t, rsaPEM), wantAs: new(*AlgKeyMismatchError)},
 		{name: "HS256 token, JWKS with an RSA key", token: signJOSE(t, jose.HS256, rsaPEM, "k1", verifyClaims), keys: jwks(jwkOf("rsa", "k1")), wantAs: new(*AlgKeyMismatchError)},
-		{name: "unsupported alg", token: b64(`{"alg":"HS1"}`) + "." + b64(`{}`) + ".c2ln", keys: mustParseKey(t, hmacSecret), wantAs: new(*UnsupportedAlgError), wantMsg: `unsupported alg "HS1"`},
-		{name: "no alg", token: b64(`{"typ":"JWT"}`) + "." + b64(`{}`) + ".c2ln", keys: mustParseKey(t, hmacSecret), wantAs: new(*UnsupportedAlgError), wantMsg: "the header has no alg"},
+		{name: "unsupported alg", token: b64(`{"alg":"HS1"}`) + "." + b64(`{}`) + ".c2ln", keys: mustParseSecret(t, hmacSecret), wantAs: new(*UnsupportedAlgError), wantMsg: `unsupported alg "HS1"`},
+		{name: "no alg", token: b64(`{"typ":"JWT"}`) + "." + b64(`{}`) + ".c2ln", keys: mustParseSecret(t, hmacSecret), wantAs: new(*UnsupportedAlgError), wantMsg: "the header has no alg"},
 		{name: "empty signature", token: b64(`{"alg":"RS256"}`) + "." + b64(`{}`) + ".", keys: mustParseKey(t, rsaPEM), wantErr: ErrNoSignature},
 		{name: "encrypted", token: jweSample, keys: mustParseKey(t, rsaPEM), wantErr: ErrEncrypted},
 		{name: "no key", token: rs256, keys: nil, wantErr: ErrNoKey},
@@ -512,7 +521,7 @@ func TestVerifyGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_ = tok.Verify(mustParseKey(t, []byte(tt.secret)))
+			_ = tok.Verify(mustParseSecret(t, []byte(tt.secret)))
 			var text, js bytes.Buffer
 			if err := RenderText(&text, tok, now, false); err != nil {
 				t.Fatal(err)
