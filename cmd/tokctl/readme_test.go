@@ -80,8 +80,12 @@ var knownFailing = map[string]string{}
 // snippetEnv is what the reader has at hand for one snippet beyond the
 // common environment.
 var snippetEnv = map[string]func(d *docEnv) []string{
-	`tokctl decode --key hs256.secret -o json "$TOKEN" | jq .signature_verified`: func(d *docEnv) []string {
+	`tokctl decode --hmac-secret-file hs256.secret -o json "$TOKEN" | jq .signature_verified`: func(d *docEnv) []string {
 		return []string{"TOKEN=" + d.hs256Token}
+	},
+	// The ID token of the keycloak login the README's snippets made.
+	`tokctl decode --jwks keycloak "$ID_TOKEN"`: func(d *docEnv) []string {
+		return []string{"ID_TOKEN=" + d.tokctl("token", "get", "keycloak", "-o", "id-token")}
 	},
 }
 
@@ -115,6 +119,8 @@ func TestDocSnippets(t *testing.T) {
 			t.Errorf("%s: %s\n%v\n%s", s.where, s.text, err, out)
 		case known:
 			t.Errorf("%s: passes now; remove it from knownFailing (%s): %s", s.where, reason, s.text)
+		default:
+			t.Logf("%s: ran: %s", s.where, s.text)
 		}
 	}
 	for text := range skippedSnippets {
@@ -402,6 +408,18 @@ func hs256JWT(secret string, exp time.Time) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(signing))
 	return signing + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+// tokctl runs tokctl in the reader's environment and returns its stdout.
+func (d *docEnv) tokctl(args ...string) string {
+	d.t.Helper()
+	cmd := exec.Command("tokctl", args...)
+	cmd.Dir, cmd.Env = d.dir, d.env
+	out, err := cmd.Output()
+	if err != nil {
+		d.t.Fatalf("tokctl %s: %v", strings.Join(args, " "), err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // freePort is a loopback port nothing listens on right now.

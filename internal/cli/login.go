@@ -57,7 +57,7 @@ A client secret is never a flag value: it comes from a prompt, from the
 environment, or from stdin with --client-secret-stdin.`,
 		Example: `  tokctl login tiltify
   tokctl login tiki --no-browser
-  printf '%s\n' "$TILIA_SECRET" | tokctl login tilia --client-id 3f2bfe5b-... --client-secret-stdin
+  printf '%s\n' "$TILIA_SECRET" | tokctl login tilia --client-id 3f2bfe5b-19b8-41c1-88d7-70a1586bce94 --client-secret-stdin
   tokctl login tiki --client-credentials`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
