@@ -47,7 +47,77 @@ func generate(root string) error {
 	if err := doc.GenManTree(cmd, header, filepath.Join(root, "docs/man")); err != nil {
 		return err
 	}
+	if err := addManSections(filepath.Join(root, "docs/man")); err != nil {
+		return err
+	}
 	return doc.GenMarkdownTree(cmd, filepath.Join(root, "docs/reference"))
+}
+
+// addManSections gives every man page the EXIT STATUS, ENVIRONMENT and
+// FILES sections that Cobra does not generate, from the words of `tokctl
+// help exit-codes` and `tokctl help environment`, before the examples (or
+// SEE ALSO), where man-pages(7) puts them.
+func addManSections(dir string) error {
+	var b strings.Builder
+	for _, r := range cli.References() {
+		b.WriteString(manSection(r))
+	}
+	sections := b.String()
+	pages, err := filepath.Glob(filepath.Join(dir, "*.1"))
+	if err != nil {
+		return err
+	}
+	for _, page := range pages {
+		raw, err := os.ReadFile(page)
+		if err != nil {
+			return err
+		}
+		text := string(raw)
+		at := strings.Index(text, "\n.SH EXAMPLE\n")
+		if at < 0 {
+			at = strings.Index(text, "\n.SH SEE ALSO\n")
+		}
+		if at < 0 {
+			return fmt.Errorf("%s: no EXAMPLE or SEE ALSO section to put the reference before", page)
+		}
+		text = text[:at+1] + sections + text[at+1:]
+		if err := os.WriteFile(page, []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// manSection renders a reference as a roff section: paragraphs and a
+// tagged list.
+func manSection(r cli.Reference) string {
+	var b strings.Builder
+	b.WriteString(".SH " + r.Section + "\n")
+	if r.Intro != "" {
+		b.WriteString(".PP\n" + roff(r.Intro) + "\n")
+	}
+	for _, e := range r.Entries {
+		b.WriteString(".TP\n\\fB" + roff(e.Term) + "\\fP\n" + roff(e.Text) + "\n")
+	}
+	if r.Outro != "" {
+		b.WriteString(".PP\n" + roff(r.Outro) + "\n")
+	}
+	return b.String() + "\n\n"
+}
+
+// roff escapes text for a roff line and sets `code` in bold.
+func roff(s string) string {
+	s = strings.ReplaceAll(s, "\\", "\\e")
+	s = strings.ReplaceAll(s, "-", "\\-")
+	parts := strings.Split(s, "`")
+	for i := 1; i < len(parts); i += 2 {
+		parts[i] = "\\fB" + parts[i] + "\\fP"
+	}
+	s = strings.Join(parts, "")
+	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
+		s = "\\&" + s
+	}
+	return s
 }
 
 // newRoot builds the command tree as users see it, without dates or

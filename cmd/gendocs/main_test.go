@@ -53,3 +53,41 @@ func TestCompletionsCoverEveryShell(t *testing.T) {
 		}
 	}
 }
+
+// TestManPagesHaveReferenceSections checks every man page carries EXIT
+// STATUS, ENVIRONMENT and FILES, before SEE ALSO, and login's page its own
+// --timeout default.
+func TestManPagesHaveReferenceSections(t *testing.T) {
+	dir := t.TempDir()
+	if err := generate(dir); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := filepath.Glob(filepath.Join(dir, "docs", "man", "*.1"))
+	if err != nil || len(pages) < 10 {
+		t.Fatalf("man pages: %v, %v", pages, err)
+	}
+	for _, page := range pages {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		last := 0
+		for _, want := range []string{".SH EXIT STATUS\n", ".SH ENVIRONMENT\n", ".SH FILES\n", ".SH SEE ALSO\n"} {
+			at := strings.Index(text, want)
+			if at < last {
+				t.Errorf("%s: %q missing or out of order", filepath.Base(page), want)
+			}
+			last = at
+		}
+		for _, want := range []string{"\\fBTOKCTL_<NAME>_<KEY>\\fP", "\\fB5\\fP", "\\fB$XDG_STATE_HOME/tokctl/\\fP"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s lacks %q", filepath.Base(page), want)
+			}
+		}
+	}
+	login, _ := os.ReadFile(filepath.Join(dir, "docs", "man", "tokctl-login.1"))
+	if !strings.Contains(string(login), "\\fB--timeout\\fP=5m0s\n") {
+		t.Error("tokctl-login.1 does not give --timeout's default of 5m")
+	}
+}

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -58,11 +59,34 @@ func (f *Factory) Config() (*config.Config, error) {
 		return nil, err
 	}
 	cfg, err := config.Load(path, f.ConfigFile != "" || envSet("TOKCTL_CONFIG"))
+	if err == nil {
+		err = cfg.Check(config.Schema{ProviderKeys: provider.Keys, ListKeys: provider.ListKeys})
+	}
 	if err != nil {
-		return nil, &oauth.ConfigError{Provider: "config", Msg: err.Error()}
+		return nil, configFileError(err, f.ConfigFile)
 	}
 	f.cfg = cfg
 	return cfg, nil
+}
+
+// configFileError is a config file's error as a configuration error (exit
+// 2) of the provider whose entry is wrong, or of "config"; a file that does
+// not exist says who named it.
+func configFileError(err error, flag string) error {
+	name := "config"
+	var fe *config.FileError
+	if errors.As(err, &fe) && fe.Provider != "" {
+		name = fe.Provider
+	}
+	msg := err.Error()
+	if errors.Is(err, config.ErrNotExist) {
+		if flag != "" {
+			msg += " (named by --config)"
+		} else {
+			msg += " (named by TOKCTL_CONFIG)"
+		}
+	}
+	return &oauth.ConfigError{Provider: name, Msg: msg}
 }
 
 // Store opens the configured store once: --store, else TOKCTL_STORE, else
@@ -190,6 +214,10 @@ func (f *Factory) Settings(name string) (provider.Settings, error) {
 		}
 	}
 	if s.Kind == "" && !provider.IsBuiltIn(name) {
+		known := append(provider.BuiltIn(), cfg.ProviderNames()...)
+		if near := config.Nearest(name, known); near != "" {
+			return s, &oauth.ConfigError{Provider: name, Msg: fmt.Sprintf("unknown provider; did you mean `%s`? (see `tokctl providers`)", near)}
+		}
 		return s, &oauth.ConfigError{Provider: name, Msg: fmt.Sprintf(
 			"unknown provider; built-in providers are %s, others need an entry with a `kind` under providers in %s",
 			strings.Join(provider.BuiltIn(), ", "), cfg.File())}

@@ -29,6 +29,7 @@ type LoginOptions struct {
 	ClientID          string
 	SecretStdin       bool
 	Scopes            []string
+	Timeout           time.Duration
 }
 
 // loginTimeout bounds `tokctl login` unless --timeout is given.
@@ -63,9 +64,10 @@ environment, or from stdin with --client-secret-stdin.`,
 		ValidArgsFunction: completeProviders(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
-			if !cmd.Flags().Changed("timeout") {
-				f.Timeout = loginTimeout
+			if opts.Timeout <= 0 {
+				return errTimeout
 			}
+			f.Timeout = opts.Timeout
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
 			if runF != nil {
@@ -81,6 +83,9 @@ environment, or from stdin with --client-secret-stdin.`,
 	fl.StringVar(&opts.ClientID, "client-id", "", "the client id (default: from the config file, the environment or a prompt)")
 	fl.BoolVar(&opts.SecretStdin, "client-secret-stdin", false, "read the client secret from the first line of stdin")
 	fl.StringArrayVar(&opts.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
+	// login waits for a person, so its --timeout has a default of its own:
+	// this flag shadows the global one, and help shows the real default.
+	fl.DurationVar(&opts.Timeout, "timeout", loginTimeout, timeoutUsage)
 	return cmd
 }
 

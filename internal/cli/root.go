@@ -45,6 +45,8 @@ var subcommands = []struct {
 	{"providers", NewCmdProviders},
 	{"decode", NewCmdDecode},
 	{"version", NewCmdVersion},
+	{"environment", func(*Factory) *cobra.Command { return newHelpTopic(environmentReference()) }},
+	{"exit-codes", func(*Factory) *cobra.Command { return newHelpTopic(exitCodesReference()) }},
 }
 
 // newRoot builds the tree that args need. When the first argument names a
@@ -118,15 +120,30 @@ server, keeps them in the OS keyring, and prints a valid one in milliseconds.`,
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if f.Timeout <= 0 {
+			return errTimeout
+		}
+		return nil
+	}
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.ConfigFile, "config", "", "config file (default $XDG_CONFIG_HOME/tokctl/config.yaml; env TOKCTL_CONFIG)")
 	pf.StringVar(&f.StoreKind, "store", "", "where tokens are kept: keyring, file or none (env TOKCTL_STORE)")
-	pf.DurationVar(&f.Timeout, "timeout", 60*time.Second, "give up after this long")
+	pf.DurationVar(&f.Timeout, "timeout", defaultTimeout, timeoutUsage)
 	pf.BoolVarP(&f.Verbose, "verbose", "v", false, "log requests and responses to stderr, secrets redacted")
 
 	return root
 }
+
+// defaultTimeout bounds every command but login (see loginTimeout).
+const defaultTimeout = 60 * time.Second
+
+const timeoutUsage = "give up after this long"
+
+// errTimeout is the answer to --timeout 0 or a negative one: no command can
+// run without a bound.
+var errTimeout = &usageError{msg: "--timeout must be a positive duration, e.g. 30s or 5m"}
 
 // envSet reports whether the environment variable name is set and non-empty.
 func envSet(name string) bool { return os.Getenv(name) != "" }

@@ -338,7 +338,7 @@ func clientCredentials(ctx context.Context, p provider.Provider, s provider.Sett
 	if c.ID == "" {
 		missing = provider.EnvVar(p.Name(), "client_id") + " and " + missing
 	}
-	hint := fmt.Sprintf("set %s (see `tokctl token get --help`)", missing)
+	hint := fmt.Sprintf("set %s (see `tokctl help environment`)", missing)
 	if provider.Supports(p, provider.GrantAuthorizationCode) {
 		hint = fmt.Sprintf("run `tokctl login %s`, or set %s", p.Name(), missing)
 	}

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -42,30 +43,34 @@ func Path(flag string) (string, error) {
 	return filepath.Join(home, ".config", "tokctl", "config.yaml"), nil
 }
 
+// ErrNotExist is Load's error for a file the user named that does not exist.
+var ErrNotExist = errors.New("does not exist")
+
 // Load reads the config file at path. A missing file is an empty
-// configuration unless explicit is set (the user named the file).
+// configuration unless explicit is set (the user named the file). The file
+// is read once and parsed by viper; a YAML error names the line it is on.
 func Load(path string, explicit bool) (*Config, error) {
-	if !explicit {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return &Config{path: path}, nil
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			if !explicit {
+				return &Config{path: path}, nil
+			}
+			return nil, fmt.Errorf("config file %s %w", path, ErrNotExist)
 		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already
+		}
+		return nil, fmt.Errorf("config file %s: %v", path, err)
 	}
 	v := viper.New()
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")
-	if err := v.ReadInConfig(); err != nil {
-		return nil, fmt.Errorf("config file %s: %v", path, shorten(err))
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return nil, syntaxError(path, data, err)
 	}
 	return &Config{v: v, path: path}, nil
-}
-
-// shorten drops viper's wrapping of YAML errors.
-func shorten(err error) string {
-	s := err.Error()
-	if i := strings.LastIndex(s, "yaml: "); i >= 0 {
-		return s[i:]
-	}
-	return s
 }
 
 // File is the path Load read (or tried to).

@@ -70,10 +70,14 @@ func TestLoad(t *testing.T) {
 		{"file with providers", writeConfig(t, sample), true, ""},
 		{"empty file", writeConfig(t, ""), true, ""},
 		{"missing file, default path", filepath.Join(dir, "nope", "config.yaml"), false, ""},
-		{"missing file, named by the user", filepath.Join(dir, "nope", "config.yaml"), true, "nope"},
-		{"broken yaml", writeConfig(t, "providers:\n  tilia:\n    kind: [tilia\n"), true, "yaml:"},
-		{"broken yaml on the default path", writeConfig(t, "providers: {\n"), false, "yaml:"},
-		{"tab indentation", writeConfig(t, "providers:\n\ttilia:\n"), true, "yaml:"},
+		{"missing file, named by the user", filepath.Join(dir, "nope", "config.yaml"), true, "nope/config.yaml does not exist"},
+		{"broken yaml", writeConfig(t, "providers:\n  tilia:\n    kind: [tilia\n"), true, "line 3: invalid YAML: did not find expected ',' or ']'"},
+		{"broken yaml on the default path", writeConfig(t, "providers: {\n"), false, "line 1: invalid YAML"},
+		{"tab indentation", writeConfig(t, "providers:\n\ttilia:\n"), true, "line 2: invalid YAML: found character that cannot start any token"},
+		{"indentation on line 4 of a nested block", writeConfig(t, "providers:\n  tilia:\n    client_id: abc\n   scopes: x\n"), true, "line 4: invalid YAML: did not find expected key"},
+		{"mistake after a multi-line flow list", writeConfig(t, "providers:\n  tilia:\n    scopes: [a,\n      b]\n    x: : y\n"), true, "line 5: invalid YAML: mapping values are not allowed"},
+		{"duplicate key", writeConfig(t, "providers:\n  tilia:\n    client_id: a\n    client_id: b\n"), true, "line 4: mapping key \"client_id\" already defined at line 3"},
+		{"a list, not a mapping", writeConfig(t, "- a\n- b\n"), true, "line 1: the file must be a mapping of settings"},
 		{"a directory", dir, false, dir},
 	}
 	for _, tt := range tests {

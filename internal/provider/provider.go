@@ -154,6 +154,10 @@ type Settings struct {
 var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "pkce", "scopes",
 	"issuer", "device_auth_url", "revocation_url", "jwks_url", "device"}
 
+// ListKeys are the Keys whose value may be a YAML list in the config file
+// (joined with commas); every other key takes a single value.
+var ListKeys = []string{"scopes"}
+
 // Set assigns the setting key; scopes may be separated by commas or white space.
 func (s *Settings) Set(key, value string) {
 	switch key {

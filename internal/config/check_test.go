@@ -1,0 +1,97 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+var testSchema = Schema{
+	ProviderKeys: []string{"kind", "client_id", "client_secret", "token_url", "scopes", "pkce", "redirect_uri", "issuer", "url"},
+	ListKeys:     []string{"scopes"},
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		line     int
+		provider string
+		want     string // empty: valid
+	}{
+		{"the sample", sample, 0, "", ""},
+		{"empty file", "", 0, "", ""},
+		{"scopes as a string", "providers:\n  tilia:\n    scopes: user_info\n", 0, "", ""},
+		{"scopes as a block list", "providers:\n  tilia:\n    scopes:\n      - a\n      - b\n", 0, "", ""},
+		{"numbers and booleans are single values", "providers:\n  x:\n    client_id: 12345\n    pkce: false\n", 0, "", ""},
+		{"keys in any case, as viper reads them", "providers:\n  tilia:\n    Client_ID: abc\n", 0, "", ""},
+		{"an empty provider entry", "providers:\n  tilia:\n", 0, "", ""},
+		{"an empty value", "store:\nproviders:\n  tilia:\n    client_id:\n", 0, "", ""},
+
+		{"scope for scopes", "providers:\n  tilia:\n    client_id: abc\n    scope: [user_info]\n", 4, "tilia",
+			"unknown key `scope` under providers.tilia; did you mean `scopes`?"},
+		{"clientid", "providers:\n  tilia:\n    clientid: abc\n", 3, "tilia",
+			"unknown key `clientid` under providers.tilia; did you mean `client_id`?"},
+		{"an unknown key without a value", "providers:\n  tilia:\n    clientid:\n", 3, "tilia", "unknown key `clientid`"},
+		{"the key as written, in its case", "providers:\n  tilia:\n    Scope: a\n", 3, "tilia", "unknown key `scope`"},
+		{"a top-level provider", "provider:\n  tilia:\n    client_id: abc\n", 1, "",
+			"unknown key `provider`; did you mean `providers`?"},
+		{"nothing near", "providers:\n  tilia:\n    colour: red\n", 3, "tilia",
+			"unknown key `colour` under providers.tilia; valid keys: kind, client_id, client_secret, token_url, scopes, pkce, redirect_uri, issuer, url"},
+		{"store as a list", "store: [x]\n", 1, "", "`store` must be a single value (keyring, file or none), not a list"},
+		{"providers as a list", "providers: [tilia]\n", 1, "", "`providers` must be a mapping of provider names to their settings, not a list"},
+		{"a provider as a string", "providers:\n  tilia: abc\n", 2, "tilia", "`providers.tilia` must be a mapping of settings"},
+		{"client_id as a list", "store: file\nproviders:\n  tilia:\n    client_id: [a]\n", 4, "tilia", "`client_id` must be a single value, not a list"},
+		{"scopes as a mapping", "providers:\n  tilia:\n    scopes: {a: b}\n", 3, "tilia", "`scopes` must be a list of values or a single value, not a mapping"},
+		{"scopes holding a list", "providers:\n  tilia:\n    scopes: [a, [b]]\n", 3, "tilia", "not a list holding a list"},
+		{"second provider", "providers:\n  a:\n    kind: tilia\n  b:\n    kind: ils\n    tokenurl: x\n", 6, "b", "did you mean `token_url`?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeConfig(t, tt.file)
+			c, err := Load(path, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Check(testSchema)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Check: %v", err)
+				}
+				return
+			}
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Check = %v, want a *FileError", err)
+			}
+			if fe.File != path || fe.Line != tt.line || fe.Provider != tt.provider || !strings.Contains(fe.Msg, tt.want) {
+				t.Errorf("Check = %+v, want line %d, provider %q, message with %q", fe, tt.line, tt.provider, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "config file "+path) {
+				t.Errorf("error %q does not start with the file", err)
+			}
+		})
+	}
+}
+
+func TestNearest(t *testing.T) {
+	keys := []string{"kind", "client_id", "client_secret", "token_url", "scopes", "url"}
+	tests := []struct{ word, want string }{
+		{"scope", "scopes"},
+		{"clientid", "client_id"},
+		{"client-id", "client_id"},
+		{"CLIENT_ID", "client_id"},
+		{"tokenurl", "token_url"},
+		{"clientsecret", "client_secret"},
+		{"colour", ""},
+		{"x", ""},
+	}
+	for _, tt := range tests {
+		if got := Nearest(tt.word, keys); got != tt.want {
+			t.Errorf("Nearest(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+	if got := Nearest("tillia", []string{"ils", "tiki", "tilia", "tiltify"}); got != "tilia" {
+		t.Errorf("Nearest(tillia) = %q, want tilia", got)
+	}
+}
