@@ -26,6 +26,9 @@ fi
 fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-30000x}" "$2"; }
 fuzz FuzzParse ./internal/jwt
 fuzz FuzzParseToken ./internal/oauth
+fuzz FuzzCheckTokenChars ./internal/oauth
+fuzz FuzzCheckTokenType ./internal/oauth
+fuzz FuzzCheckScope ./internal/oauth
 fuzz FuzzErrorParsers ./internal/provider
 fuzz FuzzRedact ./internal/oauth
 fuzz FuzzTiliaResponse ./internal/provider

@@ -22,6 +22,13 @@ var browserOutput sync.Once
 // printed above by hand.
 func (f *Factory) openBrowser(url string) {
 	stderr := f.IO.ErrOut
+	if strings.HasPrefix(url, "-") {
+		// Device flow URIs are checked when they arrive (https or loopback
+		// http only); this keeps any address from becoming an option of the
+		// browser command.
+		f.warnf("not opening a browser on an address that starts with \"-\"; open the address above yourself")
+		return
+	}
 	open := func() error { return browser.OpenURL(url) }
 	if cmd := browserCommand(os.Getenv("BROWSER"), url); cmd != nil {
 		cmd.Stdout, cmd.Stderr = stderr, stderr

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -454,5 +455,62 @@ func TestNewRecordTimesAreUTC(t *testing.T) {
 	}
 	if rec := newRecord(f, namedProvider{}, "id", &oauth.Token{AccessToken: "at"}); !rec.Expiry.IsZero() {
 		t.Errorf("a token without expiry got expiry %v", rec.Expiry)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_"
+	if got := shellQuote(jwt); got != jwt {
+		t.Errorf("shellQuote(JWT) = %q, want it unquoted", got)
+	}
+	var all strings.Builder
+	for c := byte(0x21); c <= 0x7e; c++ {
+		all.WriteByte(c)
+	}
+	dir := t.TempDir()
+	for _, tok := range []string{jwt, "x;touch${IFS}" + dir + "/PWNED;#", "a'b'c", "'", "~root", "a:~/b", "$(id)", "`id`", "a\\", "!!", "*", all.String()} {
+		line := "TOKCTL_ACCESS_TOKEN=" + shellQuote(tok)
+		// What `eval "$(tokctl token get X -o env)"` does, in a real shell.
+		out, err := exec.Command("sh", "-c", `eval "$1"; printf %s "$TOKCTL_ACCESS_TOKEN"`, "sh", line).CombinedOutput()
+		if err != nil || string(out) != tok {
+			t.Errorf("eval %q: %v, TOKCTL_ACCESS_TOKEN = %q, want %q", line, err, out, tok)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "PWNED")); err == nil {
+		t.Error("eval of the env line ran a command")
+	}
+}
+
+func TestPrintTokenRefusesUnprintable(t *testing.T) {
+	for name, rec := range map[string]*store.Record{
+		"escape in token":   {Provider: "p", AccessToken: "a\x1b]52;c;eA==\a"},
+		"newline in token":  {Provider: "p", AccessToken: "a\nTOKCTL_X=1"},
+		"header injection":  {Provider: "p", AccessToken: "a", TokenType: "Bearer\r\nX-Injected: 1"},
+		"escape in idtoken": {Provider: "p", AccessToken: "a", IDToken: "b\x1b[2J"},
+	} {
+		for _, output := range tokenOutputs {
+			if name != "escape in idtoken" || output == "id-token" {
+				var out bytes.Buffer
+				f := &Factory{IO: iostreams.Test(nil, &out, &bytes.Buffer{})}
+				err := printToken(f, output, rec)
+				if err == nil || out.Len() != 0 || !strings.Contains(err.Error(), "tokctl logout p") {
+					t.Errorf("%s, -o %s: printed %q, error %v; want nothing printed and an error", name, output, out.String(), err)
+				}
+			}
+		}
+	}
+}
+
+func TestOpenBrowserRefusesOptions(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("BROWSER", "touch "+filepath.Join(dir, "opened")+" %s")
+	var errOut bytes.Buffer
+	f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &errOut)}
+	f.openBrowser("--renderer-cmd-prefix=/bin/touch")
+	if !strings.Contains(errOut.String(), `not opening a browser on an address that starts with "-"`) {
+		t.Errorf("stderr %q, want the refusal", errOut.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "opened")); err == nil {
+		t.Error("the browser command ran")
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/store"
 )
 
@@ -58,6 +59,8 @@ func describeStored(ctx context.Context, f *Factory, b store.Backend, name strin
 		return "unreadable record", "-", "-"
 	case err != nil:
 		return "not logged in", "-", "-"
+	case checkRecord(rec) != nil:
+		return "unreadable record", "-", "-"
 	}
 	state = "logged in"
 	if p, err := f.Provider(name); err == nil && p.Endpoint() != rec.Endpoint {
@@ -73,7 +76,7 @@ func describeStored(ctx context.Context, f *Factory, b store.Backend, name strin
 			expires = rec.Expiry.UTC().Format(time.RFC3339) + " (in " + roundDuration(left) + ")"
 		}
 	}
-	scopes = strings.Join(rec.Scopes, ",")
+	scopes = oauth.EscapeControl(strings.Join(rec.Scopes, ","))
 	if scopes == "" {
 		scopes = "-"
 	}

@@ -226,15 +226,30 @@ func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provi
 }
 
 // matchingRecord returns the stored record when it was issued for p as
-// configured now, fresh or not; corrupt reports an unreadable record, which
-// counts as none.
+// configured now, fresh or not; corrupt reports an unreadable record (one
+// that does not decode or fails checkRecord), which counts as none.
 func matchingRecord(ctx context.Context, b store.Backend, p provider.Provider) (rec *store.Record, corrupt bool) {
 	rec, err := store.LoadRecord(ctx, b, p.Name())
 	var ce *store.CorruptError
-	if err != nil || !matches(rec, p) {
+	if err != nil {
 		return nil, errors.As(err, &ce)
 	}
+	if checkRecord(rec) != nil {
+		return nil, true
+	}
+	if !matches(rec, p) {
+		return nil, false
+	}
 	return rec, false
+}
+
+// checkRecord applies the checks of a token response to a stored record:
+// one planted in the store (or written before they existed) with a token
+// that is not printable ASCII, a token type of more than one word or a
+// scope with control characters is unreadable, never served.
+func checkRecord(rec *store.Record) error {
+	return oauth.CheckToken(&oauth.Token{AccessToken: rec.AccessToken, TokenType: rec.TokenType,
+		RefreshToken: rec.RefreshToken, IDToken: rec.IDToken, Scopes: rec.Scopes})
 }
 
 // fresh reports whether rec has at least minTTL left (a token without
@@ -349,11 +364,18 @@ func clientCredentials(ctx context.Context, p provider.Provider, s provider.Sett
 	}
 }
 
-// printToken writes the token in the requested format to stdout.
+// printToken writes the token in the requested format to stdout. What it
+// prints was checked when it arrived (oauth.CheckToken) and when it was read
+// back (checkRecord); the last check here keeps that true for every path:
+// a token is one printable word, a header one line.
 func printToken(f *Factory, output string, rec *store.Record) error {
 	typ := rec.TokenType
 	if typ == "" || strings.EqualFold(typ, "bearer") {
 		typ = "Bearer"
+	}
+	if oauth.CheckTokenChars("access_token", rec.AccessToken) != nil || oauth.CheckTokenType(typ) != nil ||
+		output == "id-token" && oauth.CheckTokenChars("id_token", rec.IDToken) != nil {
+		return fmt.Errorf("%s: the token holds characters that are not printable ASCII, so it is not printed; run `tokctl logout %s` and get a new one", rec.Provider, rec.Provider)
 	}
 	out := f.IO.Out
 	var err error
@@ -363,7 +385,7 @@ func printToken(f *Factory, output string, rec *store.Record) error {
 	case "header":
 		_, err = fmt.Fprintf(out, "Authorization: %s %s\n", typ, rec.AccessToken)
 	case "env":
-		_, err = fmt.Fprintf(out, "TOKCTL_ACCESS_TOKEN=%s\n", rec.AccessToken)
+		_, err = fmt.Fprintf(out, "TOKCTL_ACCESS_TOKEN=%s\n", shellQuote(rec.AccessToken))
 	case "id-token":
 		if rec.IDToken == "" {
 			return &oauth.LoginRequiredError{Provider: rec.Provider, Reason: "the stored token came without an ID token",
@@ -374,6 +396,21 @@ func printToken(f *Factory, output string, rec *store.Record) error {
 		err = writeTokenJSON(f, rec, typ)
 	}
 	return err
+}
+
+// shellQuote returns s as one POSIX shell word: unchanged when it holds only
+// characters no shell treats specially in an assignment (a JWT: letters,
+// digits, "-", "_", "."), else in single quotes. "~" and ":" count as special:
+// an assignment expands "~" after "=" and ":".
+func shellQuote(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '/' || c == '+' || c == '=' || c == ',' || c == '@' || c == '%') {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
 }
 
 func writeTokenJSON(f *Factory, rec *store.Record, typ string) error {

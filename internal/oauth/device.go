@@ -72,16 +72,29 @@ func ParseDeviceAuth(body []byte) (*DeviceAuth, error) {
 	if err != nil || interval <= 0 {
 		return nil, fmt.Errorf("%w: interval is not a positive number", ErrMalformed)
 	}
+	// The URIs are shown as the page to open and handed to a browser:
+	// https (or loopback http) only, nothing a browser command would take
+	// for an option or a terminal for an escape sequence.
+	uri := strings.TrimSpace(*raw.VerificationURI)
+	if err := CheckBrowserURI("verification_uri", uri); err != nil {
+		return nil, err
+	}
+	complete := strings.TrimSpace(deref(raw.VerificationURIComplete))
+	if complete != "" {
+		if err := CheckBrowserURI("verification_uri_complete", complete); err != nil {
+			return nil, err
+		}
+	}
 	da := &DeviceAuth{
 		DeviceCode:              *raw.DeviceCode,
 		UserCode:                clean(*raw.UserCode),
-		VerificationURI:         clean(*raw.VerificationURI),
-		VerificationURIComplete: clean(deref(raw.VerificationURIComplete)),
+		VerificationURI:         uri,
+		VerificationURIComplete: complete,
 		ExpiresIn:               time.Duration(expires) * time.Second,
 		Interval:                time.Duration(interval) * time.Second,
 	}
-	if da.UserCode == "" || da.VerificationURI == "" {
-		return nil, fmt.Errorf("%w: user_code or verification_uri is only control characters", ErrMalformed)
+	if da.UserCode == "" {
+		return nil, fmt.Errorf("%w: user_code is only white space", ErrMalformed)
 	}
 	return da, nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // ErrorInfo is a provider's error body reduced to an RFC 6749 style code and
@@ -134,16 +133,12 @@ func ParseRFC6749Error(_ int, body []byte) ErrorInfo {
 	return ErrorInfo{Code: clean(code), Description: clean(fallback(desc, msg))}
 }
 
-// clean makes provider text safe for a one-line message: no control
-// characters, bounded length.
+// clean makes provider text safe for a one-line message: control
+// characters escaped, no JWT, bounded length.
 func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) { // C0, DEL and C1 (e.g. U+009B, an 8-bit CSI)
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	// EscapeControl first: C0, DEL and C1 (e.g. U+009B, an 8-bit CSI)
+	// become visible escapes, white space controls a space.
+	s = strings.Join(strings.Fields(EscapeControl(s)), " ")
 	return truncate(redactJWTs(s), 300)
 }
 

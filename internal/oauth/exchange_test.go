@@ -57,8 +57,8 @@ func TestTokenClassification(t *testing.T) {
 		{"4xx body with an access_token", 400, `{"error":"invalid_request","error_description":"bad","access_token":"` + leakedToken + `"}`, "client_credentials", nil, providerErr,
 			[]string{"invalid_request: bad"}},
 		{"401 body with an access_token only", 401, `{"access_token":"` + leakedToken + `","refresh_token":"` + leakedToken + `"}`, "client_credentials", nil, rejected, nil},
-		{"control characters cleaned", 400, `{"error":"invalid_request","error_description":"line1\nline2\u001b[31m\u009b"}`, "client_credentials", nil, providerErr,
-			[]string{"line1 line2 [31m"}},
+		{"control characters escaped", 400, `{"error":"invalid_request","error_description":"line1\nline2\u001b[31m\u009b"}`, "client_credentials", nil, providerErr,
+			[]string{`line1 line2\x1b[31m\x9b (HTTP 400`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 
 // FuzzParseToken feeds token responses, seeded with each provider's
 // documented body: ParseToken must never panic, and success means a usable,
-// non-empty access token.
+// non-empty access token that is safe to print (CheckToken).
 func FuzzParseToken(f *testing.F) {
 	for _, seed := range []string{
 		tiliaDocBody, tiliaLiveBody, tiltifyV5Body, tiltifyV3Body, tikiBody, ilsBody, rfcBodyWithIDToken,
@@ -41,6 +41,9 @@ func FuzzParseToken(f *testing.F) {
 			if s == "" {
 				t.Fatalf("empty scope from %q", body)
 			}
+		}
+		if err := CheckToken(tok); err != nil {
+			t.Fatalf("ParseToken accepted %+v, which CheckToken refuses: %v", tok, err)
 		}
 	})
 }

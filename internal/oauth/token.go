@@ -44,8 +44,8 @@ var ErrMalformed = errors.New("malformed token response")
 // ParseToken decodes a successful token response. It accepts expires_in as a
 // JSON number, a numeric string ("3600", as Tilia documents) or absent/null
 // (no expiry, as Tiltify v3), refresh_token as a string or null, and rejects
-// bodies that are not a JSON object, fields of the wrong type and an empty
-// access_token.
+// bodies that are not a JSON object, fields of the wrong type, an empty
+// access_token, and tokens, a token_type or scopes that fail CheckToken.
 func ParseToken(body []byte, opts ParseOptions) (*Token, error) {
 	var raw struct {
 		AccessToken  *string         `json:"access_token"`
@@ -60,9 +60,6 @@ func ParseToken(body []byte, opts ParseOptions) (*Token, error) {
 	}
 	if raw.AccessToken == nil || strings.TrimSpace(*raw.AccessToken) == "" {
 		return nil, fmt.Errorf("%w: no access_token", ErrMalformed)
-	}
-	if strings.ContainsAny(*raw.AccessToken, " \t\r\n") {
-		return nil, fmt.Errorf("%w: access_token contains white space", ErrMalformed)
 	}
 	ttl, ok, err := parseExpiresIn(raw.ExpiresIn)
 	if err != nil {
@@ -80,6 +77,11 @@ func ParseToken(body []byte, opts ParseOptions) (*Token, error) {
 	}
 	if raw.Scope != nil && strings.TrimSpace(*raw.Scope) != "" {
 		t.Scopes = SplitScopes(*raw.Scope, opts.ScopeSeparator)
+	}
+	// Nothing unprintable is stored or printed: a token reaches shell
+	// lines (-o env), HTTP headers (-o header) and terminals.
+	if err := CheckToken(t); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -146,6 +146,18 @@ func TestParseTokenRejects(t *testing.T) {
 		{"expires_in bool", `{"access_token":"a","expires_in":true}`},
 		{"expires_in object", `{"access_token":"a","expires_in":{"seconds":3600}}`},
 		{"expires_in array", `{"access_token":"a","expires_in":[3600]}`},
+		{"access_token of shell syntax", `{"access_token":"x;touch${IFS}/tmp/PWNED;#\nabc"}`},
+		{"access_token with OSC 52", `{"access_token":"abc\u001b]52;c;cHduZWQ=\u0007"}`},
+		{"access_token with DEL", `{"access_token":"abc\u007f"}`},
+		{"access_token not ASCII", `{"access_token":"abcé"}`},
+		{"refresh_token with newline", `{"access_token":"a","refresh_token":"abc\r\nX: 1"}`},
+		{"id_token with escape", `{"access_token":"a","id_token":"abc\u001b[2J"}`},
+		{"token_type with a header", `{"access_token":"a","token_type":"Bearer\r\nX-Injected: 1"}`},
+		{"token_type two words", `{"access_token":"a","token_type":"Bearer abc"}`},
+		{"token_type with colon", `{"access_token":"a","token_type":"Bearer:"}`},
+		{"scope with OSC 52", `{"access_token":"a","scope":"read \u001b]52;c;cHduZWQ=\u0007"}`},
+		{"scope with carriage return", `{"access_token":"a","scope":"read\rwrite"}`},
+		{"scope with C1 CSI", `{"access_token":"a","scope":"read\u009b2J"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,7 +36,7 @@ func TestParseTiliaError(t *testing.T) {
 		{"rfc 6749 body", `{"error":"invalid_client","error_description":"bad"}`, oauth.ErrorInfo{Code: "invalid_client", Description: "bad"}},
 		{"not json", `<html>Service Unavailable</html>`, oauth.ErrorInfo{}},
 		{"empty", ``, oauth.ErrorInfo{}},
-		{"control characters", `{"message":["a\u001b[2Jb\nc"]}`, oauth.ErrorInfo{Description: "a [2Jb c"}},
+		{"control characters", `{"message":["a\u001b[2Jb\nc"]}`, oauth.ErrorInfo{Description: `a\x1b[2Jb c`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
