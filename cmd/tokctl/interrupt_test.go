@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,8 +17,8 @@ import (
 
 // interruptRun starts `tokctl token get tilia` (plus args) against a token
 // endpoint that never answers and sends sig: right away when early, else
-// half a second after the request reached the fake, well after tokctl
-// installs its handler (100 ms into a wait, see Factory.Interruptible).
+// as soon as tokctl says it catches signals (100 ms into its wait, see
+// Factory.Interruptible), its request having reached the fake.
 func interruptRun(t *testing.T, h *harness, sig syscall.Signal, early bool, args ...string) (result, *exec.ExitError) {
 	t.Helper()
 	p := provider("tilia")
@@ -24,7 +26,9 @@ func interruptRun(t *testing.T, h *harness, sig syscall.Signal, early bool, args
 		t.Fatal(err)
 	}
 	args = append([]string{"--timeout", "30s", "token", "get", p.name}, args...)
-	cmd, stdout, stderr := h.command(context.Background(), p.env(h.fake.URL()), "", args...)
+	cmd, stdout, _ := h.command(context.Background(), append(p.env(h.fake.URL()), signalsCaughtEnv+"=1"), "", args...)
+	stderr := newCaughtWriter()
+	cmd.Stderr = stderr
 	begin := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -32,17 +36,20 @@ func interruptRun(t *testing.T, h *harness, sig syscall.Signal, early bool, args
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	if !early {
-		for h.fake.Count(p.route) == 0 {
+		select {
+		case <-stderr.caught:
+		case err := <-done:
+			t.Fatalf("tokctl ended before it caught signals: %v\n%s", err, stderr)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("tokctl did not catch signals within 20s\n%s", stderr)
+		}
+		for h.fake.Count(p.route) == 0 { // and waits on the token endpoint
 			select {
 			case err := <-done:
 				t.Fatalf("tokctl ended before its request reached the fake: %v\n%s", err, stderr)
 			case <-time.After(10 * time.Millisecond):
 			}
-			if time.Since(begin) > 20*time.Second {
-				t.Fatal("the request never reached the fake")
-			}
 		}
-		time.Sleep(500 * time.Millisecond)
 	}
 	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
@@ -131,11 +138,17 @@ func TestInterruptLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	p := startLogin(t, srv, nil)
+	p := startLogin(t, srv, []string{signalsCaughtEnv + "=1"})
 	if p.authURL == nil {
 		t.Fatalf("login ended early:\n%s", p.stderr.String())
 	}
-	time.Sleep(500 * time.Millisecond) // past the 100 ms after which tokctl catches signals
+	for !strings.Contains(p.stderr.String(), signalsCaughtLine) { // 100 ms into the wait
+		select {
+		case <-p.done:
+			t.Fatalf("login ended before it caught signals:\n%s", p.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -152,4 +165,31 @@ func TestInterruptLogin(t *testing.T) {
 	if code := p.callback(p.redirectURI()); code != 0 {
 		t.Errorf("the listener still answers (%d) after the login ended", code)
 	}
+}
+
+// caughtWriter is a run's stderr; caught is closed when tokctl says it
+// catches signals, a line String leaves out.
+type caughtWriter struct {
+	mu     sync.Mutex
+	b      bytes.Buffer
+	caught chan struct{}
+	once   sync.Once
+}
+
+func newCaughtWriter() *caughtWriter { return &caughtWriter{caught: make(chan struct{})} }
+
+func (w *caughtWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Write(p)
+	if strings.Contains(w.b.String(), signalsCaughtLine+"\n") {
+		w.once.Do(func() { close(w.caught) })
+	}
+	return len(p), nil
+}
+
+func (w *caughtWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Replace(w.b.String(), signalsCaughtLine+"\n", "", 1)
 }

@@ -17,6 +17,16 @@ import (
 
 	"github.com/tokctl/tokctl/internal/cli"
 	"github.com/tokctl/tokctl/internal/fakeprovider"
+	"github.com/tokctl/tokctl/internal/iostreams"
+)
+
+// With signalsCaughtEnv=1 in its environment, the tokctl of these tests
+// prints signalsCaughtLine on stderr once it catches Ctrl-C and SIGTERM
+// (tokctl does from 100 ms into a wait), so that a test can send a signal
+// at the right moment without guessing it with the clock.
+const (
+	signalsCaughtEnv  = "TOKCTL_TEST_SIGNALS_CAUGHT"
+	signalsCaughtLine = "tokctl-test: catching signals"
 )
 
 // TestMain lets the test binary act as tokctl, so that the scripts run the
@@ -24,7 +34,11 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"tokctl": func() {
-			os.Exit(cli.Main(cli.BuildInfo{Version: "test"}, os.Args[1:]))
+			f := &cli.Factory{IO: iostreams.System(), Build: cli.BuildInfo{Version: "test"}}
+			if os.Getenv(signalsCaughtEnv) == "1" {
+				f.SignalsCaught = func() { fmt.Fprintln(os.Stderr, signalsCaughtLine) }
+			}
+			os.Exit(cli.Run(f, os.Args[1:]))
 		},
 		"minibrowser": minibrowser,
 		"denybrowser": denybrowser,
@@ -49,6 +63,12 @@ func TestScripts(t *testing.T) {
 				return bus != "", nil
 			case "browser": // headless Chromium behind ../shared/ci/fake-browser.sh
 				return haveBrowser(), nil
+			case "withkeyring": // ../shared/ci/with-keyring.sh beside the clone
+				_, err := os.Stat(withKeyring)
+				if err != nil && os.Getenv("TOKCTL_TEST_REQUIRE_KEYRING") == "1" {
+					return false, fmt.Errorf("TOKCTL_TEST_REQUIRE_KEYRING=1 but %s is missing", withKeyring)
+				}
+				return err == nil, nil
 			case "userbus": // godbus finds this bus even with DBUS_SESSION_BUS_ADDRESS empty
 				_, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid()))
 				return err == nil, nil

@@ -41,6 +41,11 @@ type Factory struct {
 	Timeout    time.Duration
 	Verbose    bool
 
+	// SignalsCaught, when set, is called each time a wait starts catching
+	// Ctrl-C and SIGTERM (Interruptible): tests wait for it rather than
+	// for the clock.
+	SignalsCaught func()
+
 	cfg      *config.Config
 	backend  store.Backend
 	stateDir string
@@ -175,6 +180,9 @@ func (f *Factory) Interruptible(ctx context.Context, provider string) (context.C
 			case <-ctx.Done():
 			}
 		}()
+		if f.SignalsCaught != nil {
+			f.SignalsCaught()
+		}
 	})
 	return ctx, func() {
 		timer.Stop()

@@ -14,10 +14,15 @@ import (
 )
 
 // Main runs tokctl with args and returns the process exit code.
-func Main(build BuildInfo, args []string) (code int) {
-	io := iostreams.System()
+func Main(build BuildInfo, args []string) int {
+	return Run(&Factory{IO: iostreams.System(), Build: build}, args)
+}
+
+// Run runs tokctl with args on f's dependencies and returns the process
+// exit code; tests that run the real command set f's hooks.
+func Run(f *Factory, args []string) (code int) {
+	io := f.IO
 	defer recoverPanic(io.ErrOut, &code)
-	f := &Factory{IO: io, Build: build}
 	root := newRoot(f, args)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())

@@ -41,6 +41,25 @@ type Client struct {
 
 	once sync.Once
 	hc   *http.Client
+
+	// now and sleep are the clock of the retries; nil means the real one
+	// (tests run the retries on a fake clock).
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (c *Client) clockNow() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+func (c *Client) wait(ctx context.Context, d time.Duration) error {
+	if c.sleep != nil {
+		return c.sleep(ctx, d)
+	}
+	return sleep(ctx, d)
 }
 
 // BasicAuth is HTTP Basic client authentication.
@@ -95,7 +114,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 		wait := backoff(attempt)
 		if resp != nil {
-			if hint, ok := retryHint(resp.Status, resp.Header, r.RetryAfter); ok {
+			if hint, ok := retryHint(c.clockNow(), resp.Status, resp.Header, r.RetryAfter); ok {
 				wait = hint
 			}
 		}
@@ -103,7 +122,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			return resp, wrapNetErr(r.Provider, err)
 		}
 		c.logf("tokctl: retrying in %s (attempt %d of %d)\n", wait.Round(time.Millisecond), attempt+1, maxAttempts)
-		if err := sleep(ctx, wait); err != nil {
+		if err := c.wait(ctx, wait); err != nil {
 			return nil, &UnavailableError{Provider: r.Provider, Detail: "gave up", Err: timeoutErr(ctx)}
 		}
 		waited += wait
@@ -143,15 +162,15 @@ func backoff(attempt int) time.Duration {
 // maxRetryAfter caps a Retry-After in seconds; anything near it exceeds MaxRetryWait anyway.
 const maxRetryAfter = 24 * 3600
 
-// retryHint reads Retry-After (seconds or HTTP-date), else the provider's own hint.
-func retryHint(status int, h http.Header, providerHint func(int, http.Header) (time.Duration, bool)) (time.Duration, bool) {
+// retryHint reads Retry-After (seconds or HTTP-date, from now), else the provider's own hint.
+func retryHint(now time.Time, status int, h http.Header, providerHint func(int, http.Header) (time.Duration, bool)) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
 			// Cap before multiplying: a huge value would overflow to a negative wait.
 			return time.Duration(min(secs, maxRetryAfter)) * time.Second, true
 		}
 		if t, err := http.ParseTime(v); err == nil {
-			return max(time.Until(t), 0), true
+			return max(t.Sub(now), 0), true
 		}
 	}
 	if providerHint != nil {

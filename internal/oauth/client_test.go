@@ -67,10 +67,56 @@ func (s *scripted) request() *http.Request {
 	return s.last
 }
 
-// fastClient retries quickly: tests must stay well under a second each.
+// fastClient retries on a fake clock (see fakeClock).
 func fastClient() *Client {
-	return &Client{UserAgent: "tokctl/test", MaxAttempts: 3, MaxRetryWait: 3 * time.Second, RequestTimeout: 5 * time.Second}
+	c, _ := clockedClient()
+	return c
 }
+
+// clockedClient is fastClient and its clock.
+func clockedClient() (*Client, *fakeClock) {
+	clock := &fakeClock{at: clockStart}
+	c := &Client{UserAgent: "tokctl/test", MaxAttempts: 3, MaxRetryWait: 3 * time.Second, RequestTimeout: 5 * time.Second,
+		now: clock.now, sleep: clock.sleep}
+	return c, clock
+}
+
+// fakeClock is the time between a client's tries: a wait returns at once,
+// moves the clock on and is recorded, so a test checks the waits asked
+// for, not how long the machine took.
+type fakeClock struct {
+	mu    sync.Mutex
+	at    time.Time
+	waits []time.Duration
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waits = append(c.waits, d)
+	c.at = c.at.Add(d)
+	return ctx.Err()
+}
+
+// waited is the sum of the waits and how many there were.
+func (c *fakeClock) waited() (time.Duration, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var sum time.Duration
+	for _, d := range c.waits {
+		sum += d
+	}
+	return sum, len(c.waits)
+}
+
+// clockStart is the fake clock's first instant, for Retry-After dates.
+var clockStart = time.Date(2026, time.December, 3, 9, 0, 0, 0, time.UTC)
 
 func exchange(u string) *Exchange {
 	return &Exchange{
@@ -95,11 +141,11 @@ func TestClientRetries(t *testing.T) {
 		{"503 then success", []answer{{status: 503, header: retry0}, ok200}, nil, 2, true, 0, time.Second},
 		{"429 then success", []answer{{status: 429, header: retry0}, ok200}, nil, 2, true, 0, time.Second},
 		{"504 twice then success", []answer{{status: 504, header: retry0}, {status: 504, header: retry0}, ok200}, nil, 3, true, 0, time.Second},
-		{"backoff without any hint", []answer{{status: 503}, ok200}, nil, 2, true, 100 * time.Millisecond, time.Second},
-		{"retry-after seconds honoured", []answer{{status: 429, header: map[string]string{"Retry-After": "1"}}, ok200}, nil, 2, true, 950 * time.Millisecond, 2 * time.Second},
+		{"backoff without any hint", []answer{{status: 503}, ok200}, nil, 2, true, 125 * time.Millisecond, 250 * time.Millisecond},
+		{"retry-after seconds honoured", []answer{{status: 429, header: map[string]string{"Retry-After": "1"}}, ok200}, nil, 2, true, time.Second, time.Second},
 		{"retry-after http-date honoured",
-			[]answer{{status: 503, header: map[string]string{"Retry-After": time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}}, ok200},
-			nil, 2, true, 500 * time.Millisecond, 2500 * time.Millisecond},
+			[]answer{{status: 503, header: map[string]string{"Retry-After": clockStart.Add(2 * time.Second).Format(http.TimeFormat)}}, ok200},
+			nil, 2, true, 2 * time.Second, 2 * time.Second},
 		{"retry-after date in the past means now",
 			[]answer{{status: 503, header: map[string]string{"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}}, ok200},
 			nil, 2, true, 0, 500 * time.Millisecond},
@@ -108,7 +154,7 @@ func TestClientRetries(t *testing.T) {
 				d, err := time.ParseDuration(h.Get("X-Reset"))
 				return d, err == nil
 			},
-			2, true, 380 * time.Millisecond, 1500 * time.Millisecond},
+			2, true, 400 * time.Millisecond, 400 * time.Millisecond},
 		{"retry-after wins over provider hook", []answer{{status: 429, header: map[string]string{"Retry-After": "0", "X-Reset": "10s"}}, ok200},
 			func(_ int, h http.Header) (time.Duration, bool) {
 				d, err := time.ParseDuration(h.Get("X-Reset"))
@@ -129,9 +175,9 @@ func TestClientRetries(t *testing.T) {
 			s := serve(t, tt.answers...)
 			ex := exchange(s.srv.URL)
 			ex.RetryAfter = tt.hook
-			start := time.Now()
-			tok, err := fastClient().Token(context.Background(), ex)
-			took := time.Since(start)
+			c, clock := clockedClient()
+			tok, err := c.Token(context.Background(), ex)
+			took, _ := clock.waited()
 			if got := s.hits.Load(); got != tt.wantHits {
 				t.Errorf("server hits = %d, want %d", got, tt.wantHits)
 			}
@@ -142,7 +188,7 @@ func TestClientRetries(t *testing.T) {
 				t.Fatalf("Token = %v, want an error", tok)
 			}
 			if took < tt.minWait || took > tt.maxWait {
-				t.Errorf("took %v, want between %v and %v", took, tt.minWait, tt.maxWait)
+				t.Errorf("waited %v between tries, want between %v and %v", took, tt.minWait, tt.maxWait)
 			}
 		})
 	}
@@ -237,17 +283,19 @@ func TestClientNetworkErrors(t *testing.T) {
 		url     string
 		timeout time.Duration
 		want    string
+		// maxWaits: a closed port is tried twice; a deadline ends the
+		// first try and leaves nothing to wait for.
+		maxWaits int
 	}{
-		{"closed port", closed, 5 * time.Second, "cannot connect"},
-		{"context deadline", slow.URL, 150 * time.Millisecond, "timed out"},
+		{"closed port", closed, 5 * time.Second, "cannot connect", 1},
+		{"context deadline", slow.URL, 150 * time.Millisecond, "timed out", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), tt.timeout)
 			defer cancel()
-			c := fastClient()
+			c, clock := clockedClient()
 			c.MaxAttempts = 2
-			start := time.Now()
 			_, err := c.Token(ctx, exchange(tt.url))
 			var ue *UnavailableError
 			if !errors.As(err, &ue) {
@@ -256,8 +304,8 @@ func TestClientNetworkErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "acme: ") {
 				t.Errorf("message %q, want it to name acme and contain %q", err, tt.want)
 			}
-			if took := time.Since(start); took > 2*time.Second {
-				t.Errorf("took %v, want a quick failure", took)
+			if _, n := clock.waited(); n > tt.maxWaits {
+				t.Errorf("waited %d times between tries, want at most %d", n, tt.maxWaits)
 			}
 		})
 	}
@@ -410,15 +458,15 @@ func TestClientRefusesBadEndpointBeforeSending(t *testing.T) {
 
 func TestClientUnbuildableRequestIsConfigError(t *testing.T) {
 	s := serve(t, ok200)
-	start := time.Now()
-	_, err := fastClient().Do(context.Background(), &Request{Provider: "acme", Method: "BAD METHOD", URL: s.srv.URL})
+	c, clock := clockedClient()
+	_, err := c.Do(context.Background(), &Request{Provider: "acme", Method: "BAD METHOD", URL: s.srv.URL})
 	var ce *ConfigError
 	var ue *UnavailableError
 	if !errors.As(err, &ce) || errors.As(err, &ue) {
 		t.Fatalf("err = %T %v, want *ConfigError (exit 2), not unavailability", err, err)
 	}
-	if took := time.Since(start); took > 100*time.Millisecond {
-		t.Errorf("took %v: a request that cannot be built was retried", took)
+	if _, n := clock.waited(); n != 0 {
+		t.Errorf("waited %d times: a request that cannot be built was retried", n)
 	}
 	if s.hits.Load() != 0 {
 		t.Errorf("hits = %d, want 0", s.hits.Load())

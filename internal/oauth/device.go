@@ -31,7 +31,7 @@ func (c *Client) RequestDeviceAuth(ctx context.Context, r *Request, credentialsH
 	}
 	if resp.Status != http.StatusOK {
 		info := ParseRFC6749Error(resp.Status, resp.Body)
-		return nil, classify(r.Provider, &Exchange{Request: *r, CredentialsHint: credentialsHint}, resp, info)
+		return nil, classify(c.clockNow(), r.Provider, &Exchange{Request: *r, CredentialsHint: credentialsHint}, resp, info)
 	}
 	da, err := ParseDeviceAuth(resp.Body)
 	if err != nil {

@@ -76,17 +76,17 @@ func (c *Client) Token(ctx context.Context, ex *Exchange) (*Token, error) {
 	if info.Code == "" && info.Description == "" && !looksJSON(resp.Body) && len(resp.Body) > 0 {
 		info.Description = describeNonJSON(resp.Body)
 	}
-	return nil, classify(provider, ex, resp, info)
+	return nil, classify(c.clockNow(), provider, ex, resp, info)
 }
 
-func classify(provider string, ex *Exchange, resp *Response, info ErrorInfo) error {
+func classify(now time.Time, provider string, ex *Exchange, resp *Response, info ErrorInfo) error {
 	status := resp.Status
 	switch {
 	case status == http.StatusTooManyRequests || status >= 500:
 		ue := &UnavailableError{Provider: provider, Status: status, Detail: info.Text()}
 		// The retries are spent, or the wait asked for is beyond their
 		// budget: say how long the provider asked to wait.
-		if wait, ok := retryHint(resp.Status, resp.Header, ex.RetryAfter); ok && wait > 0 {
+		if wait, ok := retryHint(now, resp.Status, resp.Header, ex.RetryAfter); ok && wait > 0 {
 			ue.RetryIn = wait
 		}
 		return ue

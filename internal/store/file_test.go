@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 func TestFileRoundTrip(t *testing.T) {
@@ -242,10 +241,14 @@ func TestFileConcurrentWriters(t *testing.T) {
 		helpers = append(helpers, startHelper(t, "file-writer",
 			"TEST_DIR="+f.Dir, "TEST_BYTE="+string(c), "TEST_N="+strconv.Itoa(writes)))
 	}
-	var wg sync.WaitGroup
+	// The readers run from before the in-process writers start until every
+	// writer is done: events, not a sleep, make them overlap.
+	var writers, readers, readersStarted sync.WaitGroup
 	stop := make(chan struct{})
+	readersStarted.Add(4)
 	for _, c := range "abc" {
-		wg.Go(func() {
+		writers.Go(func() {
+			readersStarted.Wait()
 			for range writes {
 				if err := f.Set(ctx, "shared", fill(byte(c))); err != nil {
 					t.Error(err)
@@ -257,14 +260,17 @@ func TestFileConcurrentWriters(t *testing.T) {
 	var reads, errs int
 	var mu sync.Mutex
 	for range 4 {
-		wg.Go(func() {
-			for {
+		readers.Go(func() {
+			for first := true; ; first = false {
 				select {
 				case <-stop:
 					return
 				default:
 				}
 				v, err := f.Get(ctx, "shared")
+				if first {
+					readersStarted.Done()
+				}
 				if err == nil {
 					err = checkWhole(v)
 				}
@@ -283,9 +289,9 @@ func TestFileConcurrentWriters(t *testing.T) {
 	for _, h := range helpers {
 		h.wait(t)
 	}
-	time.Sleep(50 * time.Millisecond)
+	writers.Wait()
 	close(stop)
-	wg.Wait()
+	readers.Wait()
 	t.Logf("%d reads, %d bad", reads, errs)
 	if reads == 0 {
 		t.Error("no reads")
