@@ -42,6 +42,7 @@ func TestMain(m *testing.M) {
 		},
 		"minibrowser": minibrowser,
 		"denybrowser": denybrowser,
+		"execchild":   execchild,
 	})
 }
 
@@ -83,6 +84,8 @@ func TestScripts(t *testing.T) {
 			"fileperm":    cmdFilePerm,
 			"hangbus":     cmdHangBus,
 			"expire":      cmdExpire,
+			"execcred":    cmdExecCred,
+			"expireid":    cmdExpireID,
 			"fakehostile": cmdFakeHostile,
 			"keyfiles":    cmdKeyFiles,
 			"deeptoken":   cmdDeepToken,

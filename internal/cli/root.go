@@ -44,6 +44,7 @@ var subcommands = []struct {
 }{
 	{"login", func(f *Factory) *cobra.Command { return NewCmdLogin(f, nil) }},
 	{"token", NewCmdToken},
+	{"exec", func(f *Factory) *cobra.Command { return NewCmdExec(f, nil) }},
 	{"refresh", NewCmdRefresh},
 	{"logout", NewCmdLogout},
 	{"status", NewCmdStatus},

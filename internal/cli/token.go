@@ -37,7 +37,7 @@ type TokenGetOptions struct {
 	NoCache  bool
 }
 
-var tokenOutputs = []string{"token", "json", "header", "env", "id-token"}
+var tokenOutputs = []string{"token", "json", "header", "env", "id-token", "exec-credential"}
 
 // NewCmdTokenGet builds `tokctl token get`; runF replaces the work in tests.
 func NewCmdTokenGet(f *Factory, runF func(context.Context, *TokenGetOptions) error) *cobra.Command {
@@ -55,7 +55,8 @@ so they cause one token request, not many.`,
 		Example: `  curl -H "Authorization: Bearer $(tokctl token get tilia)" https://...
   tokctl token get tilia -o header | curl -H @- https://...
   tokctl token get tiltify --scope public --scope webhooks:write -o json | jq .expires_in
-  eval "$(tokctl token get ils -o env)"   # sets TOKCTL_ACCESS_TOKEN`,
+  eval "$(tokctl token get ils -o env)"   # sets TOKCTL_ACCESS_TOKEN
+  tokctl token get keycloak -o exec-credential   # kubectl's exec credential plugin (docs/guides/kubernetes.md)`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -75,7 +76,7 @@ so they cause one token request, not many.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Output, "output", "o", "token", "output format: token, json, header, env or id-token")
+	fl.StringVarP(&opts.Output, "output", "o", "token", "output format: token, json, header, env, id-token or exec-credential")
 	fl.StringArrayVar(&opts.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
 	fl.DurationVar(&opts.MinTTL, "min-ttl", 60*time.Second, "fetch a new token when the stored one has less time left")
 	fl.BoolVar(&opts.NoCache, "no-cache", false, "fetch a new token; do not read or write the store")
@@ -84,20 +85,26 @@ so they cause one token request, not many.`,
 }
 
 func tokenGetRun(ctx context.Context, opts *TokenGetOptions) error {
-	f := opts.f
-	p, s, err := f.CheckedProvider(opts.Provider, func(s *provider.Settings) {
+	tok, err := validToken(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return printToken(opts.f, opts.Output, tok)
+}
+
+// validToken resolves opts.Provider with the --scope flags applied and
+// returns a token for it under the cache rules of `token get` (what
+// `tokctl exec` runs its command with, too).
+func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, error) {
+	p, s, err := opts.f.CheckedProvider(opts.Provider, func(s *provider.Settings) {
 		if len(opts.Scopes) > 0 {
 			s.Scopes = splitScopeFlags(opts.Scopes)
 		}
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	tok, err := obtainToken(ctx, opts, p, s)
-	if err != nil {
-		return err
-	}
-	return printToken(f, opts.Output, tok)
+	return obtainToken(ctx, opts, p, s)
 }
 
 // splitScopeFlags accepts --scope a --scope b as well as --scope "a b" or "a,b".
@@ -132,7 +139,7 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 		return nil, err
 	}
 	rec, corrupt := matchingRecord(ctx, b, p)
-	if fresh(f, rec, opts.MinTTL) {
+	if servable(f, rec, opts) {
 		return rec, nil
 	}
 	ctx, stop := f.Interruptible(ctx, p.Name())
@@ -149,7 +156,7 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 	}
 	defer unlock()
 	rec, _ = matchingRecord(ctx, b, p)
-	if fresh(f, rec, opts.MinTTL) {
+	if servable(f, rec, opts) {
 		return rec, nil
 	}
 	return renew(ctx, f, p, s, b, rec)
@@ -256,6 +263,21 @@ func checkRecord(rec *store.Record) error {
 // expiry always has).
 func fresh(f *Factory, rec *store.Record, minTTL time.Duration) bool {
 	return rec != nil && (rec.Expiry.IsZero() || rec.Expiry.Sub(f.now()) >= minTTL)
+}
+
+// servable reports whether rec can be served as opts asks: fresh, and for
+// -o exec-credential, which serves the ID token when there is one, with
+// that ID token fresh too (an ID token can expire before the access token,
+// and kubectl would keep sending an expired one until the next 401).
+func servable(f *Factory, rec *store.Record, opts *TokenGetOptions) bool {
+	if !fresh(f, rec, opts.MinTTL) {
+		return false
+	}
+	if opts.Output != "exec-credential" || rec.IDToken == "" {
+		return true
+	}
+	exp := idTokenExpiry(rec.IDToken)
+	return exp.IsZero() || exp.Sub(f.now()) >= opts.MinTTL
 }
 
 // matches reports whether rec was issued for p as configured now: same token
@@ -394,6 +416,8 @@ func printToken(f *Factory, output string, rec *store.Record) error {
 		_, err = fmt.Fprintln(out, rec.IDToken)
 	case "json":
 		err = writeTokenJSON(f, rec, typ)
+	case "exec-credential":
+		err = writeExecCredential(f, rec)
 	}
 	return err
 }

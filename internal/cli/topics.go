@@ -58,6 +58,8 @@ func environmentReference() Reference {
 			{"XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME, HOME", "Where the config file, the file store and the " +
 				"discovery cache are (see FILES in tokctl(1))."},
 			{"DBUS_SESSION_BUS_ADDRESS", "On Linux, the session bus of the Secret Service that holds the keyring."},
+			{"KUBERNETES_EXEC_INFO", "Set by kubectl for its exec credential plugins: `token get -o exec-credential` " +
+				"answers in the ExecCredential version it names (client.authentication.k8s.io/v1 or v1beta1; v1 without it)."},
 		},
 	}
 }
@@ -77,6 +79,8 @@ func exitCodesReference() Reference {
 			{"4", "The provider rejected the client credentials (401/403, invalid_client, unauthorized_client)."},
 			{"5", "The provider is unreachable or failing: network error, timeout, 5xx or 429 after retries, unreadable response."},
 			{"130, 143", "Stopped by Ctrl-C (SIGINT) or SIGTERM."},
+			{"126, 127", "tokctl exec: CMD cannot be run (126) or is not found (127). Once CMD runs, tokctl exec " +
+				"exits with CMD's own code (128+N when signal N killed it)."},
 		},
 	}
 }

@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// ExecOptions are the inputs of `tokctl exec`.
+type ExecOptions struct {
+	// Token selects the token as `token get` does: Provider, Scopes, MinTTL.
+	Token TokenGetOptions
+	// Env is the name of the variable that carries the token.
+	Env string
+	// Command is CMD and its arguments.
+	Command []string
+}
+
+// defaultTokenEnv is the variable `tokctl exec` sets unless --env names another.
+const defaultTokenEnv = "TOKCTL_ACCESS_TOKEN"
+
+// Exit codes of a command that could not be run, as POSIX shells report them.
+const (
+	exitCannotRun = 126 // found, but not executable
+	exitNotFound  = 127 // not found
+)
+
+// NewCmdExec builds `tokctl exec`; runF replaces the work in tests.
+func NewCmdExec(f *Factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
+	opts := &ExecOptions{Token: TokenGetOptions{f: f}}
+	cmd := &cobra.Command{
+		Use:   "exec PROVIDER [--env NAME] -- CMD [ARGS...]",
+		Short: "Run a command with a valid access token in its environment",
+		Long: `Run CMD with a valid access token for PROVIDER in its environment, as
+TOKCTL_ACCESS_TOKEN unless --env names another variable. The token never
+appears in any command line (where ps and /proc show it to every user of the
+machine): neither tokctl's nor CMD's.
+
+The token is the one ` + "`tokctl token get`" + ` prints, under the same rules: the stored
+token while it has at least --min-ttl left, else a refreshed or fetched one.
+When no token can be had (exit 3, 4 or 5 as for token get), CMD does not run.
+
+CMD runs without a shell: use sh -c '...' for shell syntax, and single quotes
+so that your shell does not expand the variable before CMD's shell does.
+stdin, stdout and stderr are CMD's own. tokctl waits for CMD and exits with its
+exit code (128+N when signal N killed it; 127 when CMD is not found, 126 when
+it cannot be run). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent
+to tokctl are passed on to CMD; a Ctrl-C typed at the terminal reaches CMD
+directly, once. --timeout bounds getting the token, not CMD.`,
+		Example: `  tokctl exec tilia -- sh -c 'curl -H "Authorization: Bearer $TOKCTL_ACCESS_TOKEN" https://...'
+  tokctl exec ils --env ILS_TOKEN -- sh -c 'curl -H "Authorization: Bearer $ILS_TOKEN" https://api.ils.live/api/...'
+  tokctl exec tiltify --min-ttl 10m -- sh -c 'curl -sS -H "Authorization: Bearer $TOKCTL_ACCESS_TOKEN" https://v5api.tiltify.com/api/public/current-user'`,
+		Args:              execArgs,
+		ValidArgsFunction: completeExec(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Token.Provider = args[0]
+			opts.Command = args[1:]
+			if !validEnvName(opts.Env) {
+				return usageErrorf("%s: invalid --env %q: use letters, digits and _, not starting with a digit", opts.Token.Provider, opts.Env)
+			}
+			if opts.Token.MinTTL < 0 {
+				return usageErrorf("--min-ttl must not be negative")
+			}
+			ctx, cancel := f.Context(cmd.Context())
+			defer cancel()
+			if runF != nil {
+				return runF(ctx, opts)
+			}
+			return execRun(ctx, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Env, "env", defaultTokenEnv, "name of the environment variable that carries the token")
+	fl.StringArrayVar(&opts.Token.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
+	fl.DurationVar(&opts.Token.MinTTL, "min-ttl", 60*time.Second, "get a new token when the stored one has less time left")
+	return cmd
+}
+
+// execArgs requires PROVIDER, then `--`, then CMD: with the `--` there, no
+// argument of CMD can be taken for one of tokctl's flags.
+func execArgs(cmd *cobra.Command, args []string) error {
+	dash := cmd.ArgsLenAtDash()
+	switch {
+	case len(args) == 0 || dash == 0:
+		return usageErrorf("%s needs a PROVIDER argument: tokctl exec PROVIDER -- CMD [ARGS...]", cmd.CommandPath())
+	case dash == -1 && len(args) == 1:
+		return usageErrorf("%s needs a command to run: tokctl exec %s -- CMD [ARGS...]", cmd.CommandPath(), args[0])
+	case dash == -1:
+		return usageErrorf("%s: put `--` between PROVIDER and the command: tokctl exec %s -- %s ...", cmd.CommandPath(), args[0], args[1])
+	case dash > 1:
+		return usageErrorf("%s takes one PROVIDER argument before `--`, got %d", cmd.CommandPath(), dash)
+	case len(args) == 1:
+		return usageErrorf("%s needs a command after `--`: tokctl exec %s -- CMD [ARGS...]", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+// completeExec completes PROVIDER, and after it CMD and its arguments as
+// files.
+func completeExec(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	providers := completeProviders(f)
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) == 0 {
+			return providers(cmd, args, toComplete)
+		}
+		return nil, cobra.ShellCompDirectiveDefault
+	}
+}
+
+// validEnvName reports whether name is a portable environment variable name
+// (POSIX: letters, digits and underscore, not starting with a digit).
+func validEnvName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i, c := range name {
+		switch {
+		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// execRun looks CMD up (a typo costs no token request), gets the token as
+// `token get` would, and runs CMD with it in its environment.
+func execRun(ctx context.Context, opts *ExecOptions) error {
+	f := opts.Token.f
+	name := opts.Command[0]
+	path, err := exec.LookPath(name)
+	if err != nil {
+		f.infof("%s: cannot run %q: %s", opts.Token.Provider, name, lookPathReason(name, err))
+		if errors.Is(err, fs.ErrPermission) {
+			return &silentError{code: exitCannotRun}
+		}
+		return &silentError{code: exitNotFound}
+	}
+	rec, err := validToken(ctx, &opts.Token)
+	if err != nil {
+		return err
+	}
+	cmd := &exec.Cmd{
+		Path: path,
+		Args: opts.Command,
+		// The token goes last: os/exec keeps the last of duplicate names,
+		// so it replaces any NAME the environment already has.
+		Env:    append(os.Environ(), opts.Env+"="+rec.AccessToken),
+		Stdin:  f.IO.In,
+		Stdout: f.IO.Out,
+		Stderr: f.IO.ErrOut,
+	}
+	code, err := runForwardingSignals(cmd)
+	if err != nil {
+		f.infof("%s: cannot run %q: %v", opts.Token.Provider, name, err)
+		return &silentError{code: exitCannotRun}
+	}
+	if code != 0 {
+		return &silentError{code: code}
+	}
+	return nil
+}
+
+// lookPathReason says why CMD cannot be run, without os/exec's quoting of it.
+func lookPathReason(name string, err error) string {
+	switch {
+	case errors.Is(err, exec.ErrDot):
+		return "it is in the current directory, which is not searched; name it ./" + name
+	case errors.Is(err, exec.ErrNotFound):
+		return "not found in $PATH; tokctl exec runs CMD without a shell (for shell syntax: -- sh -c '...')"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied (not executable)"
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
