@@ -135,6 +135,111 @@ func TestDocSnippets(t *testing.T) {
 	}
 }
 
+// TestDocMessages: the error messages the documentation quotes are the
+// ones tokctl prints in the situation it describes (a quote ending in "…"
+// is the beginning of the message).
+func TestDocMessages(t *testing.T) {
+	tests := []struct {
+		doc, start string
+		prov       string
+		env        []string
+		fault      *fakeprovider.Fault
+		code       int
+	}{
+		{doc: "docs/guides/exit-codes.md", start: "ils: token endpoint unavailable: ", prov: "ils", code: 5,
+			fault: &fakeprovider.Fault{Action: fakeprovider.FaultRespond, Status: 429,
+				Header: map[string]string{"X-Rate-Limit-Reset": "300", "X-Rate-Limit-Remaining": "0"},
+				Body:   `{"errors":[{"message":"too many requests"}],"statusCode":"429"}`}},
+		{doc: "README.md", start: "tokctl: tilia: the provider rejected the client credentials: ", prov: "tilia", code: 4,
+			env: []string{"TOKCTL_TILIA_CLIENT_SECRET=00000000-0000-0000-0000-000000000000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.doc+": "+tt.start, func(t *testing.T) {
+			quote := docQuote(t, tt.doc, tt.start)
+			h := newHarness(t)
+			p := provider(tt.prov)
+			if tt.fault != nil {
+				h.inject(p.route, *tt.fault)
+			}
+			r := h.run(append(p.env(h.fake.URL()), tt.env...), "token", "get", p.name)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tt.code, r)
+			}
+			got := strings.TrimSuffix(r.stderr, "\n")
+			if !strings.HasPrefix(quote, "tokctl: ") {
+				got = strings.TrimPrefix(got, "tokctl: ")
+			}
+			if prefix, cut := strings.CutSuffix(quote, "…"); cut {
+				if !strings.HasPrefix(got, strings.TrimSpace(prefix)) {
+					t.Errorf("%s quotes\n  %s\nbut tokctl prints\n  %s", tt.doc, quote, got)
+				}
+			} else if got != quote {
+				t.Errorf("%s quotes\n  %s\nbut tokctl prints\n  %s", tt.doc, quote, got)
+			}
+		})
+	}
+}
+
+// TestDocsInstallAsReleased: every `go install` the documentation shows
+// builds tokctl with the release's flags and tags (.goreleaser.yaml).
+func TestDocsInstallAsReleased(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", ".goreleaser.yaml"))
+	must(t, err)
+	var want []string
+	for _, key := range []string{"flags", "tags"} {
+		m := regexp.MustCompile(`(?m)^\s*` + key + `: \[([^\]]*)\]`).FindStringSubmatch(string(raw))
+		if m == nil {
+			t.Fatalf(".goreleaser.yaml has no %s: [...] line", key)
+		}
+		for _, v := range strings.Split(m[1], ",") {
+			v = strings.TrimSpace(v)
+			if key == "tags" {
+				v = "-tags " + v
+			}
+			want = append(want, v)
+		}
+	}
+	docs, err := filepath.Glob(filepath.Join("..", "..", "docs", "guides", "*.md"))
+	must(t, err)
+	found := 0
+	for _, doc := range append(docs, filepath.Join("..", "..", "README.md")) {
+		raw, err := os.ReadFile(doc)
+		must(t, err)
+		for i, line := range strings.Split(string(raw), "\n") {
+			if !strings.Contains(line, "go install ") {
+				continue
+			}
+			found++
+			for _, w := range want {
+				if !strings.Contains(line, w) {
+					t.Errorf("%s:%d: go install without %s, which releases use: %s", filepath.Base(doc), i+1, w, strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("no go install in the docs: update this test")
+	}
+}
+
+// docQuote is the `code span` of doc (from the repository root) that
+// begins with start, its line breaks made spaces.
+func docQuote(t *testing.T, doc, start string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", doc))
+	must(t, err)
+	text := string(raw)
+	i := strings.Index(text, "`"+start)
+	if i < 0 {
+		t.Fatalf("%s no longer quotes a message beginning %q: update TestDocMessages", doc, start)
+	}
+	quote, _, ok := strings.Cut(text[i+1:], "`")
+	if !ok {
+		t.Fatalf("%s: unterminated quote at %q", doc, start)
+	}
+	return strings.Join(strings.Fields(quote), " ")
+}
+
 // readmeSnippets are the commands of the ```sh blocks of path: one per
 // line (continuations joined), comment lines dropped.
 func readmeSnippets(t *testing.T, path string) []snippet {

@@ -543,3 +543,20 @@ func TestCheckEndpointHidesPassword(t *testing.T) {
 		t.Errorf("err = %v, want a refusal without the password", err)
 	}
 }
+
+// TestClientDefaultAttempts: by default a failing request is tried 4 times in
+// all (3 retries), as the README and the guides say.
+func TestClientDefaultAttempts(t *testing.T) {
+	s := serve(t, answer{status: 503, header: map[string]string{"Retry-After": "0"}})
+	c, clock := clockedClient()
+	c.MaxAttempts = 0 // the default
+	if _, err := c.Token(context.Background(), exchange(s.srv.URL)); err == nil {
+		t.Fatal("Token succeeded against a 503")
+	}
+	if got := s.hits.Load(); got != 4 {
+		t.Errorf("tried %d times, want 4", got)
+	}
+	if _, n := clock.waited(); n != 3 {
+		t.Errorf("waited %d times, want 3", n)
+	}
+}
