@@ -1,6 +1,7 @@
 // Command fakeprovider runs tokctl's fake OAuth2 provider on a loopback address, for
-// demos and black-box tests. It prints the base URL on stdout and the demo clients on
-// stderr, then serves until SIGINT or SIGTERM.
+// demos and black-box tests. It prints the base URL on stdout, and on stderr its routes
+// (with the tokctl setting that points at each) and the demo clients, then serves until
+// SIGINT or SIGTERM.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -40,12 +42,17 @@ type config struct {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, stdout, stderr)
+}
+
+// serve runs the fake until ctx ends.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	srv, err := fakeprovider.Start(cfg.opts)
 	if err != nil {
 		return err
@@ -57,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	fmt.Fprintln(stdout, srv.URL())
+	printRoutes(stderr, srv.URL(), srv.Routes())
+	fmt.Fprintln(stderr)
 	printClients(stderr, srv.Clients())
 	<-ctx.Done()
 	return srv.Close()
@@ -104,6 +113,35 @@ func writeAtomic(path, content string) error {
 		return fmt.Errorf("fakeprovider: write -addr-file: %w", err)
 	}
 	return nil
+}
+
+// routeSettings are the tokctl settings that point a provider at a route
+// (NAME is any name of the instance, e.g. TOKCTL_MYIDP_KIND=oauth2).
+var routeSettings = map[string]string{
+	"tilia.token":          "TOKCTL_TILIA_TOKEN_URL",
+	"ils.token":            "TOKCTL_ILS_TOKEN_URL",
+	"tiki.token":           "TOKCTL_TIKI_URL=<url>/tiki",
+	"tiki.authorize":       "TOKCTL_TIKI_URL=<url>/tiki",
+	"tiltify.token":        "TOKCTL_TILTIFY_TOKEN_URL",
+	"tiltify.authorize":    "TOKCTL_TILTIFY_AUTH_URL",
+	"tiltify-v3.token":     "TOKCTL_TILTIFY_TOKEN_URL, with TOKCTL_TILTIFY_API=v3",
+	"tiltify-v3.authorize": "TOKCTL_TILTIFY_AUTH_URL, with TOKCTL_TILTIFY_API=v3",
+	"oauth2.token":         "TOKCTL_NAME_TOKEN_URL, with TOKCTL_NAME_KIND=oauth2",
+	"oauth2.authorize":     "TOKCTL_NAME_AUTH_URL, with TOKCTL_NAME_KIND=oauth2",
+	"oidc.discovery":       "TOKCTL_NAME_ISSUER=<url>/oidc, with TOKCTL_NAME_KIND=oauth2",
+	"api.whoami":           "curl -H \"Authorization: Bearer $(tokctl token get NAME)\" <url>/api/whoami",
+}
+
+// printRoutes shows every route's URL and how tokctl is pointed at it, so
+// nobody has to read a script to find /tilia/token.
+func printRoutes(w io.Writer, base string, routes []fakeprovider.Route) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROUTE\tURL\tUSE WITH")
+	for _, r := range routes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, base+r.Path, strings.ReplaceAll(routeSettings[r.Name], "<url>", base))
+	}
+	fmt.Fprintf(tw, "(control)\t%s/_fake/stats\tGET: requests per route; POST %s/_fake/reset; POST or DELETE %s/_fake/fault\n", base, base, base)
+	_ = tw.Flush()
 }
 
 // printClients shows the fixed demo credentials; they are published constants of the

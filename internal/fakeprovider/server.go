@@ -128,6 +128,24 @@ func (s *Server) Reset() {
 // Clients lists the registered demo clients; Tiltify's appears under "tiltify" and "tiltify-v3".
 func (s *Server) Clients() []Client { return demoClients() }
 
+// Route is one endpoint the server answers.
+type Route struct {
+	// Name is the route's [Server.Count] key, e.g. "tilia.token".
+	Name string
+	// Path is relative to [Server.URL], e.g. "/tilia/token".
+	Path string
+}
+
+// Routes lists the provider endpoints in the order they were registered;
+// the /_fake/ control routes are not among them.
+func (s *Server) Routes() []Route {
+	out := make([]Route, 0, len(s.routes))
+	for _, r := range s.routes {
+		out = append(out, Route{Name: r.name, Path: r.path})
+	}
+	return out
+}
+
 // PublicKey is the key that verifies every JWT this server issues.
 func (s *Server) PublicKey() *rsa.PublicKey { return &s.key.PublicKey }
 
