@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
 )
@@ -164,9 +165,12 @@ func describeProvider(ctx context.Context, f *Factory, b store.Backend, name str
 	info.Flows = append(info.Flows, p.Flows()...)
 	info.Scopes = append(info.Scopes, p.Scopes()...)
 	e := p.Endpoints()
+	// Shown without userinfo (a password in a configured URL) and with
+	// control characters escaped (discovered URLs come from the provider).
+	shown := func(u string) *string { return nullable(oauth.EscapeControl(oauth.HideUserinfo(u))) }
 	info.Endpoints = providerEndpoints{
-		Issuer: nullable(e.Issuer), Discovery: nullable(e.Discovery), Token: nullable(e.Token),
-		Authorization: nullable(e.Auth), Device: nullable(e.Device), Revocation: nullable(e.Revocation), JWKS: nullable(e.JWKS),
+		Issuer: shown(e.Issuer), Discovery: shown(e.Discovery), Token: shown(e.Token),
+		Authorization: shown(e.Auth), Device: shown(e.Device), Revocation: shown(e.Revocation), JWKS: shown(e.JWKS),
 	}
 	return info
 }

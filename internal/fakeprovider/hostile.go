@@ -34,7 +34,14 @@ type FaultRequest struct {
 
 // faultFuncs encode echoed values the ways a provider might quote them.
 var faultFuncs = template.FuncMap{
-	"query":  url.QueryEscape,
+	"query": url.QueryEscape,
+	// unquery form-decodes, e.g. a Basic password sent form-encoded.
+	"unquery": func(s string) string {
+		if u, err := url.QueryUnescape(s); err == nil {
+			return u
+		}
+		return s
+	},
 	"path":   url.PathEscape,
 	"base64": func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
 	// json escapes s for the inside of a JSON string.

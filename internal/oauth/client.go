@@ -260,7 +260,12 @@ func (c *Client) build(ctx context.Context, r *Request) (*http.Request, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, u, body)
 	if err != nil {
-		return nil, &ConfigError{Provider: r.Provider, Msg: fmt.Sprintf("invalid token URL: %v", err)}
+		// url.Error quotes the whole URL, userinfo included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, &ConfigError{Provider: r.Provider, Msg: fmt.Sprintf("invalid token URL %s: %v", HideUserinfo(r.URL), err)}
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -342,7 +347,7 @@ func describeNetErr(err error) error {
 func CheckEndpoint(provider, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return &ConfigError{Provider: provider, Msg: fmt.Sprintf("invalid endpoint URL %q", raw)}
+		return &ConfigError{Provider: provider, Msg: fmt.Sprintf("invalid endpoint URL %q", HideUserinfo(raw))}
 	}
 	switch u.Scheme {
 	case "https":
@@ -351,9 +356,9 @@ func CheckEndpoint(provider, raw string) error {
 		if IsLoopback(u.Hostname()) {
 			return nil
 		}
-		return &ConfigError{Provider: provider, Msg: fmt.Sprintf("refusing plain-http endpoint %s: use https (http is allowed only on loopback)", u.Redacted())}
+		return &ConfigError{Provider: provider, Msg: fmt.Sprintf("refusing plain-http endpoint %s: use https (http is allowed only on loopback)", HideUserinfo(raw))}
 	}
-	return &ConfigError{Provider: provider, Msg: fmt.Sprintf("unsupported URL scheme %q in %s", u.Scheme, u.Redacted())}
+	return &ConfigError{Provider: provider, Msg: fmt.Sprintf("unsupported URL scheme %q in %s", u.Scheme, HideUserinfo(raw))}
 }
 
 // IsLoopback reports whether host is localhost or a loopback IP address.

@@ -30,8 +30,7 @@ func (c *Client) RequestDeviceAuth(ctx context.Context, r *Request, credentialsH
 		return nil, err
 	}
 	if resp.Status != http.StatusOK {
-		info := ParseRFC6749Error(resp.Status, resp.Body)
-		return nil, classify(c.clockNow(), r.Provider, &Exchange{Request: *r, CredentialsHint: credentialsHint}, resp, info)
+		return nil, classify(c.clockNow(), r.Provider, &Exchange{Request: *r, CredentialsHint: credentialsHint}, resp, ReadError(r, resp, nil))
 	}
 	da, err := ParseDeviceAuth(resp.Body)
 	if err != nil {

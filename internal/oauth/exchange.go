@@ -66,17 +66,7 @@ func (c *Client) Token(ctx context.Context, ex *Exchange) (*Token, error) {
 		}
 		return tok, nil
 	}
-	parse := ex.ParseError
-	if parse == nil {
-		parse = ParseRFC6749Error
-	}
-	info := parse(resp.Status, resp.Body)
-	secrets := sentSecrets(&ex.Request)
-	info.Code, info.Description = scrubSent(info.Code, secrets), scrubSent(info.Description, secrets)
-	if info.Code == "" && info.Description == "" && !looksJSON(resp.Body) && len(resp.Body) > 0 {
-		info.Description = describeNonJSON(resp.Body)
-	}
-	return nil, classify(c.clockNow(), provider, ex, resp, info)
+	return nil, classify(c.clockNow(), provider, ex, resp, ReadError(&ex.Request, resp, ex.ParseError))
 }
 
 func classify(now time.Time, provider string, ex *Exchange, resp *Response, info ErrorInfo) error {

@@ -1,8 +1,10 @@
 package oauth
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -58,19 +60,32 @@ func jwtLen(s string) (int, bool) {
 // ones (a scope, "x") would mangle messages and are no secret.
 const minScrub = 8
 
-// sentSecrets are the secret and token values r sends: client secret,
-// refresh token, code, code verifier, password.
+// sentSecrets are the secret and token values r sends (client secret,
+// refresh token, code, code verifier, password, a token being revoked), each
+// in every form a provider might echo it: raw, form-encoded
+// (url.QueryEscape), path-encoded, and for HTTP Basic the base64 of
+// "id:secret" both plain and form-encoded as RFC 6749 §2.3.1 sends it.
 func sentSecrets(r *Request) []string {
 	var out []string
-	add := func(name, v string) {
-		if _, redacted := redactField(name, v); redacted && len(v) >= minScrub {
-			out = append(out, v)
+	add := func(v string) {
+		if len(v) < minScrub {
+			return
+		}
+		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
+			if !slices.Contains(out, form) {
+				out = append(out, form)
+			}
+		}
+	}
+	addField := func(name, v string) {
+		if _, redacted := redactField(name, v); redacted {
+			add(v)
 		}
 	}
 	for _, vals := range []url.Values{r.Form, r.Query} {
 		for k, vs := range vals {
 			for _, v := range vs {
-				add(k, v)
+				addField(k, v)
 			}
 		}
 	}
@@ -79,15 +94,67 @@ func sentSecrets(r *Request) []string {
 		if b, err := json.Marshal(r.JSON); err == nil && json.Unmarshal(b, &m) == nil {
 			for k, v := range m {
 				if s, ok := v.(string); ok {
-					add(k, s)
+					addField(k, s)
 				}
 			}
 		}
 	}
-	if r.Basic != nil && len(r.Basic.Password) >= minScrub {
-		out = append(out, r.Basic.Password, url.QueryEscape(r.Basic.Password))
+	if b := r.Basic; b != nil && len(b.Password) >= minScrub {
+		add(b.Password)
+		for _, pair := range []string{b.User + ":" + b.Password, url.QueryEscape(b.User) + ":" + url.QueryEscape(b.Password)} {
+			// Padded and not: the longer one is replaced first.
+			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+				if e := enc.EncodeToString([]byte(pair)); !slices.Contains(out, e) {
+					out = append(out, e)
+				}
+			}
+		}
 	}
+	// Longest first, so that a form containing another is replaced whole.
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return out
+}
+
+// ReadError reads a provider's error answer to r with parse (RFC 6749 §5.2
+// when nil) and removes from it every secret r sent, in any of the forms
+// sentSecrets knows. Every path that turns an error body into a message
+// (token, device authorization, revocation) goes through it.
+func ReadError(r *Request, resp *Response, parse func(status int, body []byte) ErrorInfo) ErrorInfo {
+	if parse == nil {
+		parse = ParseRFC6749Error
+	}
+	info := parse(resp.Status, resp.Body)
+	secrets := sentSecrets(r)
+	info.Code, info.Description = scrubSent(info.Code, secrets), scrubSent(info.Description, secrets)
+	if info.Code == "" && info.Description == "" && !looksJSON(resp.Body) && len(resp.Body) > 0 {
+		info.Description = describeNonJSON(resp.Body)
+	}
+	return info
+}
+
+// HideUserinfo returns the URL raw without its userinfo ("user:password@"),
+// for messages and listings; raw need not parse.
+func HideUserinfo(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		u.User = nil
+		return u.String()
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		rest, scheme = raw, ""
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return raw
+	}
+	if ok {
+		return scheme + "://" + rest[at+1:]
+	}
+	return rest[at+1:]
 }
 
 // scrubSent replaces every sent secret in s, and the start of one where

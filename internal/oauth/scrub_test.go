@@ -3,6 +3,8 @@ package oauth
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -142,4 +144,60 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("%q became invalid UTF-8: %q", s, out)
 		}
 	})
+}
+
+// Every way a provider might quote a sent secret is scrubbed from its error
+// text: raw, form-encoded, path-encoded, and the Basic credentials as base64
+// (plain and RFC 6749 §2.3.1 form-encoded, padded or not, URL-safe alphabet).
+func TestReadErrorScrubsEveryEncoding(t *testing.T) {
+	const id, secret, refresh = "client:id", "s3cr:t+%/ &=é~", "refresh/token+1=="
+	r := &Request{
+		Form:  url.Values{"refresh_token": {refresh}},
+		Basic: &BasicAuth{User: id, Password: secret, FormEncode: true},
+	}
+	b64 := func(enc *base64.Encoding, s string) string { return enc.EncodeToString([]byte(s)) }
+	formPair := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
+	for name, echoed := range map[string]string{
+		"raw secret":         secret,
+		"form secret":        url.QueryEscape(secret),
+		"path secret":        url.PathEscape(secret),
+		"raw refresh":        refresh,
+		"form refresh":       url.QueryEscape(refresh),
+		"path refresh":       url.PathEscape(refresh),
+		"basic":              b64(base64.StdEncoding, id+":"+secret),
+		"basic form-encoded": b64(base64.StdEncoding, formPair),
+		"basic header":       "Basic " + b64(base64.StdEncoding, formPair),
+		"basic unpadded":     b64(base64.RawStdEncoding, formPair),
+		"basic url alphabet": b64(base64.URLEncoding, formPair),
+	} {
+		body, _ := json.Marshal(map[string]string{"error": "invalid_client", "error_description": "you sent " + echoed + " here"})
+		info := ReadError(r, &Response{Status: 401, Body: body}, nil)
+		if strings.Contains(info.Text(), echoed) || strings.Contains(info.Text(), secret) || strings.Contains(info.Text(), refresh) {
+			t.Errorf("%s: %q shows the secret", name, info.Text())
+		}
+		if !strings.HasPrefix(info.Description, "you sent ") || !strings.Contains(info.Description, "[redacted]") {
+			t.Errorf("%s: %q lost the provider's text or the mark", name, info.Description)
+		}
+	}
+}
+
+func TestHideUserinfo(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:hunter2@idp.example.com/token": "https://idp.example.com/token",
+		"https://user@idp.example.com/token?a=b":     "https://idp.example.com/token?a=b",
+		"https://idp.example.com/token":              "https://idp.example.com/token",
+		"https://us er:hun%zz@idp.example.com/x y":   "https://idp.example.com/x y",
+		"user:hunter2@idp.example.com/token":         "idp.example.com/token",
+		"https://idp.example.com/path@not-userinfo":  "https://idp.example.com/path@not-userinfo",
+		"": "",
+	} {
+		if got := HideUserinfo(in); got != want {
+			t.Errorf("HideUserinfo(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, raw := range []string{"http://user:hunter2@idp.example.com/token", "ftp://user:hunter2@idp.example.com/", "https://user:hun%zz2@idp/x"} {
+		if err := CheckEndpoint("acme", raw); err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "hun%zz2") || strings.Contains(err.Error(), "user") {
+			t.Errorf("CheckEndpoint(%q) = %v, want a refusal without the userinfo", raw, err)
+		}
+	}
 }

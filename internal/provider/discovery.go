@@ -74,25 +74,25 @@ func fetchMetadata(ctx context.Context, hc *oauth.Client, name, issuer string) (
 	for _, doc := range candidates {
 		resp, err := hc.Do(ctx, &oauth.Request{Provider: name, Method: http.MethodGet, URL: doc})
 		if err != nil {
-			return m, issuerError(name, issuer, "cannot reach issuer "+issuer+" for discovery", err)
+			return m, issuerError(name, issuer, "cannot reach issuer "+oauth.HideUserinfo(issuer)+" for discovery", err)
 		}
 		last = resp
 		if resp.Status == http.StatusNotFound {
 			continue
 		}
 		if resp.Status != http.StatusOK {
-			return m, issuerError(name, issuer, "discovery failed at issuer "+issuer, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "discovery document " + doc})
+			return m, issuerError(name, issuer, "discovery failed at issuer "+oauth.HideUserinfo(issuer), &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "discovery document " + oauth.HideUserinfo(doc)})
 		}
 		if err := json.Unmarshal(resp.Body, &m); err != nil {
-			return m, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "unreadable discovery document " + doc, Err: oauth.ErrMalformed}
+			return m, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "unreadable discovery document " + oauth.HideUserinfo(doc), Err: oauth.ErrMalformed}
 		}
 		if strings.TrimSuffix(m.Issuer, "/") != base {
 			return m, &oauth.ConfigError{Provider: name, Msg: fmt.Sprintf(
 				"the discovery document at %s names the issuer %q, not the configured %q; check `issuer` (%s)",
-				doc, oauth.Clean(m.Issuer), issuer, EnvVar(name, "issuer"))}
+				oauth.HideUserinfo(doc), oauth.Clean(m.Issuer), oauth.HideUserinfo(issuer), EnvVar(name, "issuer"))}
 		}
 		if m.TokenEndpoint == "" {
-			return m, &oauth.UnavailableError{Provider: name, Detail: "the discovery document at " + doc + " has no token_endpoint"}
+			return m, &oauth.UnavailableError{Provider: name, Detail: "the discovery document at " + oauth.HideUserinfo(doc) + " has no token_endpoint"}
 		}
 		// Checked before the document is cached, so a bad one is asked for
 		// again next time rather than kept for a day.
@@ -107,7 +107,7 @@ func fetchMetadata(ctx context.Context, hc *oauth.Client, name, issuer string) (
 		m.Document = doc
 		return m, nil
 	}
-	return m, issuerError(name, issuer, "discovery failed at issuer "+issuer, &oauth.UnavailableError{Provider: name, Status: last.Status, Detail: "no discovery document at " + strings.Join(candidates, ", ")})
+	return m, issuerError(name, issuer, "discovery failed at issuer "+oauth.HideUserinfo(issuer), &oauth.UnavailableError{Provider: name, Status: last.Status, Detail: "no discovery document at " + oauth.HideUserinfo(strings.Join(candidates, ", "))})
 }
 
 // issuerError says that the issuer, not a token endpoint, could not be used,

@@ -194,12 +194,13 @@ func (p *oauth2) Revoke(ctx context.Context, c Credentials, token, hint string) 
 	if hint != "" {
 		form.Set("token_type_hint", hint)
 	}
-	resp, err := p.hc.Do(ctx, p.request(p.revocation, form, c))
+	req := p.request(p.revocation, form, c)
+	resp, err := p.hc.Do(ctx, req)
 	if err != nil {
 		return err
 	}
 	if resp.Status != 200 {
-		info := oauth.ParseRFC6749Error(resp.Status, resp.Body)
+		info := oauth.ReadError(req, resp, nil)
 		return &oauth.ProviderError{Provider: p.s.Name, Status: resp.Status, Code: info.Code, Detail: info.Text(), Hint: "the token was not revoked"}
 	}
 	return nil
