@@ -13,7 +13,9 @@ package main
 //     file), with the fake's demo clients as the reader's credentials
 //     (TOKCTL_<NAME>_CLIENT_ID/_SECRET, and $SECRET, $TILIA_SECRET,
 //     $ILS_CLIENT_ID, $ILS_CLIENT_SECRET for the snippets that name them);
-//     Tiltify's registered redirect_uri is a free http://localhost port;
+//     Tiltify's registered redirect_uri is a http://localhost port found
+//     free just before each snippet runs (and tried again if another
+//     process took it in between);
 //   - the file store in a private home (the README's keyring is the OS
 //     keyring; TOKCTL_STORE=file keeps the run away from the real one);
 //   - $BROWSER is the headless browser of ../shared/ci/fake-browser.sh when
@@ -111,6 +113,12 @@ func TestDocSnippets(t *testing.T) {
 			continue
 		}
 		out, err := d.run(s)
+		// Tiltify's registered redirect_uri is a fixed port, chosen free just
+		// before each run; on this shared machine another process may take
+		// it in between, which tokctl reports before opening the browser.
+		for try := 0; err != nil && try < 3 && strings.Contains(out, "is already in use by another program"); try++ {
+			out, err = d.run(s)
+		}
 		reason, known := knownFailing[s.text]
 		switch {
 		case err != nil && known:
@@ -373,7 +381,6 @@ exec ` + realCurl + ` --fail --silent --show-error "${args[@]}"
 		"TOKCTL_TIKI_CLIENT_SECRET="+clients["tiki"].Secret,
 		"TOKCTL_TILTIFY_TOKEN_URL="+fake+"/tiltify/oauth/token",
 		"TOKCTL_TILTIFY_AUTH_URL="+fake+"/tiltify/oauth/authorize",
-		"TOKCTL_TILTIFY_REDIRECT_URI=http://localhost:"+freePort(t),
 		"TOKCTL_TILTIFY_CLIENT_ID="+clients["tiltify"].ID,
 		"TOKCTL_TILTIFY_CLIENT_SECRET="+clients["tiltify"].Secret,
 		"TOKCTL_KEYCLOAK_ISSUER="+h.fake.OIDCIssuer(),
@@ -429,7 +436,7 @@ func (d *docEnv) run(s snippet) (string, error) {
 	script := "set -o pipefail\n" + strings.Join(s.exports, "\n") + "\n" + s.text + "\n"
 	cmd := exec.CommandContext(ctx, "bash", "-c", script)
 	cmd.Dir = d.dir
-	cmd.Env = append([]string{}, d.env...)
+	cmd.Env = append(append([]string{}, d.env...), "TOKCTL_TILTIFY_REDIRECT_URI=http://localhost:"+freePort(d.t))
 	if extra, ok := snippetEnv[s.text]; ok {
 		cmd.Env = append(cmd.Env, extra(d)...)
 	}
