@@ -396,7 +396,7 @@ func printToken(f *Factory, output string, rec *store.Record) error {
 		typ = "Bearer"
 	}
 	if oauth.CheckTokenChars("access_token", rec.AccessToken) != nil || oauth.CheckTokenType(typ) != nil ||
-		output == "id-token" && oauth.CheckTokenChars("id_token", rec.IDToken) != nil {
+		(output == "id-token" || output == "exec-credential") && oauth.CheckTokenChars("id_token", rec.IDToken) != nil {
 		return fmt.Errorf("%s: the token holds characters that are not printable ASCII, so it is not printed; run `tokctl logout %s` and get a new one", rec.Provider, rec.Provider)
 	}
 	out := f.IO.Out
