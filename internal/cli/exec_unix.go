@@ -33,12 +33,17 @@ import (
 // infers it: SIGINT, SIGQUIT and SIGHUP while one of its standard streams is
 // a terminal whose foreground process group is tokctl's own came from that
 // terminal. Everything else — kill(1), a CI runner's SIGTERM, a supervisor,
-// any signal while tokctl runs without a terminal — is passed on.
+// any signal while tokctl runs without a terminal — is passed on. The one
+// case this gets wrong: a SIGINT, SIGQUIT or SIGHUP sent with kill to
+// tokctl's pid while tokctl is the foreground job of a terminal is not
+// passed on (SIGTERM, the signal for that, always is).
 func runForwardingSignals(cmd *exec.Cmd) (int, error) {
 	sigs := make(chan os.Signal, 8)
 	// Before Start: a signal between Start and Notify would kill tokctl and
 	// orphan CMD. One that arrives before CMD exists waits in the channel.
-	signal.Notify(sigs, forwardedSignals...)
+	// The signals that ask a program to stop or to reload, which would
+	// otherwise end tokctl and leave CMD running on its own.
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		return 0, err
@@ -66,11 +71,6 @@ func runForwardingSignals(cmd *exec.Cmd) (int, error) {
 	}
 	return exitStatus(cmd.ProcessState), nil
 }
-
-// forwardedSignals are the signals tokctl passes on to CMD: the ones that ask
-// a program to stop or to reload, which would otherwise end tokctl and leave
-// CMD running on its own.
-var forwardedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
 
 // fromTerminal reports whether sig is one a terminal sends to its whole
 // foreground process group while tokctl is in that group: CMD, in the same
