@@ -112,7 +112,14 @@ func TestDocSnippets(t *testing.T) {
 			t.Logf("%s: skipped (%s): %s", s.where, reason, s.text)
 			continue
 		}
+		before := d.tokenRequests()
 		out, err := d.run(s)
+		// A snippet whose comment promises "no request" is held to it.
+		if err == nil && strings.Contains(s.text, "no request") {
+			if n := d.tokenRequests() - before; n != 0 {
+				err = fmt.Errorf("its comment says no request, but it made %d token requests", n)
+			}
+		}
 		// Tiltify's registered redirect_uri is a fixed port, chosen free just
 		// before each run; on this shared machine another process may take
 		// it in between, which tokctl reports before opening the browser.
@@ -520,6 +527,17 @@ func hs256JWT(secret string, exp time.Time) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(signing))
 	return signing + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+// tokenRequests is how many requests the fake's token endpoints have had.
+func (d *docEnv) tokenRequests() int {
+	n := 0
+	for route, c := range d.fake.Counts() {
+		if strings.HasSuffix(route, ".token") {
+			n += c
+		}
+	}
+	return n
 }
 
 // tokctl runs tokctl in the reader's environment and returns its stdout.
