@@ -111,7 +111,7 @@ var faultCases = []faultCase{
 		code: 1, msg: "the provider refused the token request: invalid_request: grant_type is odd (HTTP 400 Bad Request)", requests: 1, max: fast},
 	{name: "400 in Tilia's envelope", only: "tilia",
 		faults: faults(respond(0, 400, `{"status":"Failure","message":["invalid client"],"codes":["INPUT_ERROR"]}`)),
-		code:   1, msg: "invalid client [INPUT_ERROR] (HTTP 400 Bad Request); Tilia answers 400 to unknown client credentials too: check TOKCTL_TILIA_CLIENT_ID and TOKCTL_TILIA_CLIENT_SECRET, and the scopes", requests: 1, max: fast},
+		code:   1, msg: "invalid client [INPUT_ERROR] (HTTP 400 Bad Request); Tilia answers 400 to unknown client credentials too: check TOKCTL_TILIA_CLIENT_ID and TOKCTL_TILIA_CLIENT_SECRET; also check the scopes", requests: 1, max: fast},
 	{name: "400 invalid_client", faults: faults(respond(0, 400, `{"error":"invalid_client","error_description":"unknown client"}`)),
 		code: 4, msg: "the provider rejected the client credentials: invalid_client: unknown client (HTTP 400 Bad Request)", requests: 1, max: fast},
 	{name: "401 in the provider's own error format", faults: func(_ *harness, p prov) []fakeprovider.Fault {

@@ -216,6 +216,7 @@ func (f *Factory) Settings(name string) (provider.Settings, error) {
 		return s, err
 	}
 	s.CacheDir = cacheDir()
+	s.ConfigFile = cfg.File()
 	for _, key := range provider.Keys {
 		if v, ok := cfg.Lookup(name, key, provider.EnvVar(name, key)); ok {
 			s.Set(key, v)

@@ -165,8 +165,13 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 	io := opts.f.IO
 	c := provider.Credentials{ID: s.ClientID, Secret: s.ClientSecret}
 	stored := readStoredClient(ctx, b, p.Name())
+	// Where the id and the secret come from, for the hint if they are rejected.
+	idFrom := settingSource(s, "client_id", s.ClientID)
+	if opts.ClientID != "" {
+		idFrom = "--client-id"
+	}
 	if c.ID == "" {
-		c.ID = stored.ClientID
+		c.ID, idFrom = stored.ClientID, fmt.Sprintf("the client id stored by `tokctl login %s`", p.Name())
 	}
 	if c.ID == "" {
 		if !io.CanPrompt() || opts.SecretStdin {
@@ -177,7 +182,7 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 		if err != nil || id == "" {
 			return loginCredentials{}, usageErrorf("%s: no client id entered", p.Name())
 		}
-		c.ID = id
+		c.ID, idFrom = id, "the client id entered"
 	}
 	if p.PublicClient() && !opts.SecretStdin {
 		if stored.ClientID == c.ID && stored.ClientSecret != "" {
@@ -186,25 +191,32 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 		return loginCredentials{creds: c}, nil
 	}
 	entered := false
+	secretFrom := settingSource(s, "client_secret", s.ClientSecret)
 	switch {
 	case opts.SecretStdin:
 		secret, err := iostreams.ReadLine(io.In)
 		if err != nil || secret == "" {
 			return loginCredentials{}, usageErrorf("%s: --client-secret-stdin: no secret on stdin", p.Name())
 		}
-		c.Secret, entered = secret, true
+		c.Secret, entered, secretFrom = secret, true, "the secret read from stdin"
 	case c.Secret != "":
-	case stored.ClientSecret != "" && stored.ClientID == c.ID:
-		c.Secret = stored.ClientSecret
+	case stored.ClientSecret != "" && stored.ClientID == c.ID && opts.ClientID == "":
+		// --client-id means new credentials: ask for their secret.
+		c.Secret, secretFrom = stored.ClientSecret, ""
 	case io.CanPrompt():
 		secret, err := io.PromptSecret(fmt.Sprintf("Client secret for %s (input hidden): ", p.Name()))
 		if err != nil || secret == "" {
 			return loginCredentials{}, usageErrorf("%s: no client secret entered", p.Name())
 		}
-		c.Secret, entered = secret, true
+		c.Secret, entered, secretFrom = secret, true, "the secret entered"
 	default:
 		return loginCredentials{}, usageErrorf("%s: no client secret and no terminal to ask for it: pipe it to `tokctl login %s --client-secret-stdin`, or set %s",
 			p.Name(), p.Name(), provider.EnvVar(p.Name(), "client_secret"))
+	}
+	if secretFrom == "" {
+		c.Fix = storedCredentialsFix(p.Name())
+	} else {
+		c.Fix = "check " + idFrom + " and " + secretFrom
 	}
 	return loginCredentials{creds: c, entered: entered}, nil
 }

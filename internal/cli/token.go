@@ -104,7 +104,17 @@ func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, erro
 	if err != nil {
 		return nil, err
 	}
+	if opts.Output == "id-token" && !mayHaveIDToken(p) {
+		return nil, usageErrorf("%s: -o id-token: %s has only the client-credentials grant, whose tokens never come with an ID token (that takes an OpenID Connect login); use -o token", p.Name(), p.Name())
+	}
 	return obtainToken(ctx, opts, p, s)
+}
+
+// mayHaveIDToken reports whether p has a grant that can bring an ID token:
+// a login (browser or device) or a refresh of one. The client-credentials
+// grant never does.
+func mayHaveIDToken(p provider.Provider) bool {
+	return slices.ContainsFunc(p.Flows(), func(g string) bool { return g != provider.GrantClientCredentials })
 }
 
 // splitScopeFlags accepts --scope a --scope b as well as --scope "a b" or "a,b".
@@ -214,7 +224,7 @@ func renew(ctx context.Context, f *Factory, p provider.Provider, s provider.Sett
 func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provider.Settings, b store.Backend, old *store.Record) (*store.Record, error) {
 	creds := provider.Credentials{ID: old.ClientID}
 	if c, err := clientCredentials(ctx, p, s, b); err == nil {
-		creds.Secret = c.Secret
+		creds.Secret, creds.Fix = c.Secret, c.Fix
 	} else if !p.PublicClient() {
 		return nil, &oauth.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
 	}
@@ -363,6 +373,11 @@ func clientCredentials(ctx context.Context, p provider.Provider, s provider.Sett
 		}
 	}
 	if c.ID != "" && c.Secret != "" {
+		if c.ID == s.ClientID && c.Secret == s.ClientSecret {
+			c.Fix = settingsCredentialsFix(s)
+		} else {
+			c.Fix = storedCredentialsFix(p.Name())
+		}
 		return c, nil
 	}
 	if c.ID != "" && p.PublicClient() {

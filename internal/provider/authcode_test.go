@@ -41,22 +41,22 @@ func authCodeSettings(srv *fakeprovider.Server, kind string) (Settings, Credenti
 	switch kind {
 	case "tiki":
 		return Settings{Name: "tiki", URL: u + "/tiki", Scopes: []string{"read", "write"}},
-			Credentials{fakeprovider.TikiClientID, fakeprovider.TikiClientSecret}
+			Credentials{ID: fakeprovider.TikiClientID, Secret: fakeprovider.TikiClientSecret}
 	case "tiltify":
 		return Settings{Name: "tiltify", TokenURL: u + "/tiltify/oauth/token", AuthURL: u + "/tiltify/oauth/authorize"},
-			Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret}
+			Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret}
 	case "tiltify-v3":
 		return Settings{Name: "tiltify", API: "v3", TokenURL: u + "/tiltify-v3/oauth/token", AuthURL: u + "/tiltify-v3/oauth/authorize"},
-			Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret}
+			Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret}
 	case "oauth2-basic":
 		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", Scopes: []string{"profile"}, ClientSecret: fakeprovider.OAuth2BasicClientSecret},
-			Credentials{fakeprovider.OAuth2BasicClientID, fakeprovider.OAuth2BasicClientSecret}
+			Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: fakeprovider.OAuth2BasicClientSecret}
 	case "oauth2-reserved":
 		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", ClientSecret: fakeprovider.OAuth2ReservedClientSecret},
-			Credentials{fakeprovider.OAuth2ReservedClientID, fakeprovider.OAuth2ReservedClientSecret}
+			Credentials{ID: fakeprovider.OAuth2ReservedClientID, Secret: fakeprovider.OAuth2ReservedClientSecret}
 	case "oauth2-post":
 		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", AuthMethod: authPost},
-			Credentials{fakeprovider.OAuth2PostClientID, fakeprovider.OAuth2PostClientSecret}
+			Credentials{ID: fakeprovider.OAuth2PostClientID, Secret: fakeprovider.OAuth2PostClientSecret}
 	}
 	panic(kind)
 }

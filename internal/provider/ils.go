@@ -59,7 +59,7 @@ func (p *ils) ClientCredentials(ctx context.Context, c Credentials) (*oauth.Toke
 		},
 		Grant:           "client_credentials",
 		ParseError:      parseILSError,
-		CredentialsHint: p.credentialsHint() + "; an ILS credential must also be active in the ILS Web Portal",
+		CredentialsHint: p.credentialsHint(c) + "; an ILS credential must also be active in the ILS Web Portal",
 	})
 }
 

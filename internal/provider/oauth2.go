@@ -175,7 +175,7 @@ func (p *oauth2) DeviceAuth(ctx context.Context, c Credentials) (*oauth.DeviceAu
 	if len(p.scopes) > 0 {
 		form.Set("scope", strings.Join(p.scopes, " "))
 	}
-	return p.hc.RequestDeviceAuth(ctx, p.request(p.device, form, c), p.credentialsHint())
+	return p.hc.RequestDeviceAuth(ctx, p.request(p.device, form, c), p.credentialsHint(c))
 }
 
 func (p *oauth2) DeviceToken(ctx context.Context, c Credentials, deviceCode string) (*oauth.Token, error) {
@@ -242,7 +242,7 @@ func (p *oauth2) token(ctx context.Context, c Credentials, grant string, form ur
 			Request:         *p.request(p.tokenURL, form, c),
 			Grant:           grant,
 			Parse:           oauth.ParseOptions{ScopeSeparator: " ", Requested: p.scopes},
-			CredentialsHint: p.credentialsHint(),
+			CredentialsHint: p.credentialsHint(c),
 		})
 	}
 	tok, err := send()

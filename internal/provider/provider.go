@@ -114,6 +114,10 @@ type CodeExchange struct {
 type Credentials struct {
 	ID     string
 	Secret string
+	// Fix is the next step when the provider rejects them, naming where
+	// they came from ("run `tokctl login ils` again", "check
+	// TOKCTL_ILS_CLIENT_ID and …"); empty means the environment variables.
+	Fix string
 }
 
 // Settings are a provider's resolved configuration (defaults not yet applied).
@@ -147,6 +151,9 @@ type Settings struct {
 
 	// CacheDir holds cached discovery documents; not a user setting.
 	CacheDir string
+	// ConfigFile is the config file the settings were read from, for
+	// messages that name it; not a user setting.
+	ConfigFile string
 }
 
 // Keys are the setting names of the config file (providers.NAME.KEY) and of
@@ -407,8 +414,12 @@ func (b *base) checkEndpoints(missingHint string) error {
 	return nil
 }
 
-// credentialsHint tells how to supply client credentials.
-func (b *base) credentialsHint() string {
+// credentialsHint is the next step when c is rejected: c.Fix, which names
+// where they came from, else the environment variables.
+func (b *base) credentialsHint(c Credentials) string {
+	if c.Fix != "" {
+		return c.Fix
+	}
 	return fmt.Sprintf("check %s and %s", EnvVar(b.s.Name, "client_id"), EnvVar(b.s.Name, "client_secret"))
 }
 

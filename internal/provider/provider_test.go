@@ -70,39 +70,39 @@ func TestClientCredentialsAgainstFake(t *testing.T) {
 		validate func(t *testing.T, tok *oauth.Token)
 	}{
 		{name: "tilia, expires_in as the document's string", kind: "tilia",
-			creds: Credentials{fakeprovider.TiliaClientID, fakeprovider.TiliaClientSecret}, route: "tilia.token",
+			creds: Credentials{ID: fakeprovider.TiliaClientID, Secret: fakeprovider.TiliaClientSecret}, route: "tilia.token",
 			ttl: time.Hour, scopes: []string{"write_registrations", "user_info"}, typ: "Bearer", wantJWT: true},
 		{name: "tilia, expires_in as a number", opts: fakeprovider.Options{TiliaExpiresAsNumber: true}, kind: "tilia",
-			creds: Credentials{fakeprovider.TiliaClientID, fakeprovider.TiliaClientSecret}, route: "tilia.token",
+			creds: Credentials{ID: fakeprovider.TiliaClientID, Secret: fakeprovider.TiliaClientSecret}, route: "tilia.token",
 			ttl: time.Hour, scopes: []string{"write_registrations", "user_info"}, typ: "Bearer", wantJWT: true},
 		{name: "tilia, three scopes comma-joined and split back", kind: "tilia",
 			edit:  func(s *Settings) { s.Scopes = []string{"write_registrations", "write_user_tokens", "read_kycs"} },
-			creds: Credentials{fakeprovider.TiliaClientID, fakeprovider.TiliaClientSecret}, route: "tilia.token",
+			creds: Credentials{ID: fakeprovider.TiliaClientID, Secret: fakeprovider.TiliaClientSecret}, route: "tilia.token",
 			ttl: time.Hour, scopes: []string{"write_registrations", "write_user_tokens", "read_kycs"}, typ: "Bearer", wantJWT: true},
 		{name: "ils, JSON body, no scopes", kind: "ils",
-			creds: Credentials{fakeprovider.ILSClientID, fakeprovider.ILSClientSecret}, route: "ils.token",
+			creds: Credentials{ID: fakeprovider.ILSClientID, Secret: fakeprovider.ILSClientSecret}, route: "ils.token",
 			ttl: 2 * time.Hour, typ: "bearer", wantJWT: true},
 		{name: "tiki, GET with query, no scope", kind: "tiki",
-			creds: Credentials{fakeprovider.TikiClientID, fakeprovider.TikiClientSecret}, route: "tiki.token",
+			creds: Credentials{ID: fakeprovider.TikiClientID, Secret: fakeprovider.TikiClientSecret}, route: "tiki.token",
 			ttl: time.Hour, typ: "Bearer", wantJWT: true},
 		{name: "tiki, space-joined scopes", kind: "tiki", edit: func(s *Settings) { s.Scopes = []string{"read", "write"} },
-			creds: Credentials{fakeprovider.TikiClientID, fakeprovider.TikiClientSecret}, route: "tiki.token",
+			creds: Credentials{ID: fakeprovider.TikiClientID, Secret: fakeprovider.TikiClientSecret}, route: "tiki.token",
 			ttl: time.Hour, scopes: []string{"read", "write"}, typ: "Bearer", wantJWT: true},
 		{name: "tiltify v5, default scope public", kind: "tiltify",
-			creds: Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret}, route: "tiltify.token",
+			creds: Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret}, route: "tiltify.token",
 			ttl: 2 * time.Hour, scopes: []string{"public"}, typ: "bearer"},
 		{name: "tiltify v5, two scopes space-separated", kind: "tiltify", edit: func(s *Settings) { s.Scopes = []string{"public", "webhooks:write"} },
-			creds: Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret}, route: "tiltify.token",
+			creds: Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret}, route: "tiltify.token",
 			ttl: 2 * time.Hour, scopes: []string{"public", "webhooks:write"}, typ: "bearer"},
 		{name: "oauth2, client_secret_basic (default)", kind: "oauth2",
-			creds: Credentials{fakeprovider.OAuth2BasicClientID, fakeprovider.OAuth2BasicClientSecret}, route: "oauth2.token",
+			creds: Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: fakeprovider.OAuth2BasicClientSecret}, route: "oauth2.token",
 			ttl: time.Hour, typ: "Bearer", wantJWT: true},
 		{name: "oauth2, client_secret_basic explicit with scopes", kind: "oauth2",
 			edit:  func(s *Settings) { s.AuthMethod = "client_secret_basic"; s.Scopes = []string{"openid", "profile"} },
-			creds: Credentials{fakeprovider.OAuth2BasicClientID, fakeprovider.OAuth2BasicClientSecret}, route: "oauth2.token",
+			creds: Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: fakeprovider.OAuth2BasicClientSecret}, route: "oauth2.token",
 			ttl: time.Hour, scopes: []string{"openid", "profile"}, typ: "Bearer", wantJWT: true},
 		{name: "oauth2, client_secret_post", kind: "oauth2", edit: func(s *Settings) { s.AuthMethod = "client_secret_post" },
-			creds: Credentials{fakeprovider.OAuth2PostClientID, fakeprovider.OAuth2PostClientSecret}, route: "oauth2.token",
+			creds: Credentials{ID: fakeprovider.OAuth2PostClientID, Secret: fakeprovider.OAuth2PostClientSecret}, route: "oauth2.token",
 			ttl: time.Hour, typ: "Bearer", wantJWT: true},
 	}
 	for _, tt := range tests {
@@ -154,17 +154,17 @@ func TestWrongSecret(t *testing.T) {
 		creds Credentials
 		text  []string // the provider's own error text
 	}{
-		{"tilia envelope", "tilia", nil, Credentials{fakeprovider.TiliaClientID, "wrong-secret-value"},
+		{"tilia envelope", "tilia", nil, Credentials{ID: fakeprovider.TiliaClientID, Secret: "wrong-secret-value"},
 			[]string{"Unauthorized client or scope", "UNAUTHORIZED", "HTTP 401", "TOKCTL_MY_TILIA_CLIENT_SECRET"}},
-		{"ils status info", "ils", nil, Credentials{fakeprovider.ILSClientID, "wrong-secret-value"},
+		{"ils status info", "ils", nil, Credentials{ID: fakeprovider.ILSClientID, Secret: "wrong-secret-value"},
 			[]string{"unauthorized", "invalid client credentials", "HTTP 401", "ILS Web Portal"}},
-		{"tiki error object", "tiki", nil, Credentials{fakeprovider.TikiClientID, "wrong-secret-value"},
+		{"tiki error object", "tiki", nil, Credentials{ID: fakeprovider.TikiClientID, Secret: "wrong-secret-value"},
 			[]string{"Forbidden: Client authentication failed", "HTTP 403"}},
-		{"tiltify rfc error", "tiltify", nil, Credentials{fakeprovider.TiltifyClientID, "wrong-secret-value"},
+		{"tiltify rfc error", "tiltify", nil, Credentials{ID: fakeprovider.TiltifyClientID, Secret: "wrong-secret-value"},
 			[]string{"invalid_client: client authentication failed", "HTTP 401"}},
-		{"oauth2 basic rfc error", "oauth2", nil, Credentials{fakeprovider.OAuth2BasicClientID, "wrong-secret-value"},
+		{"oauth2 basic rfc error", "oauth2", nil, Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: "wrong-secret-value"},
 			[]string{"invalid_client: client authentication failed", "HTTP 401"}},
-		{"oauth2 post rfc error", "oauth2", func(s *Settings) { s.AuthMethod = "client_secret_post" }, Credentials{fakeprovider.OAuth2PostClientID, "wrong-secret-value"},
+		{"oauth2 post rfc error", "oauth2", func(s *Settings) { s.AuthMethod = "client_secret_post" }, Credentials{ID: fakeprovider.OAuth2PostClientID, Secret: "wrong-secret-value"},
 			[]string{"invalid_client: client authentication failed", "HTTP 401"}},
 	}
 	for _, tt := range tests {
@@ -204,13 +204,13 @@ func TestProviderErrorsAgainstFake(t *testing.T) {
 		text  string
 	}{
 		{"tilia scope not granted", "tilia", func(s *Settings) { s.Scopes = []string{"block_accounts"} },
-			Credentials{fakeprovider.TiliaClientID, fakeprovider.TiliaClientSecret}, "Unauthorized client or scope"},
+			Credentials{ID: fakeprovider.TiliaClientID, Secret: fakeprovider.TiliaClientSecret}, "Unauthorized client or scope"},
 		{"tiltify unknown scope", "tiltify", func(s *Settings) { s.Scopes = []string{"admin"} },
-			Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret}, "invalid_scope"},
+			Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret}, "invalid_scope"},
 		{"tiki unknown scope", "tiki", func(s *Settings) { s.Scopes = []string{"delete"} },
-			Credentials{fakeprovider.TikiClientID, fakeprovider.TikiClientSecret}, "Bad Request: scope must be"},
+			Credentials{ID: fakeprovider.TikiClientID, Secret: fakeprovider.TikiClientSecret}, "Bad Request: scope must be"},
 		{"oauth2 client registered for the other method", "oauth2", func(s *Settings) { s.AuthMethod = "client_secret_post" },
-			Credentials{fakeprovider.OAuth2BasicClientID, fakeprovider.OAuth2BasicClientSecret}, "must authenticate with client_secret_basic"},
+			Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: fakeprovider.OAuth2BasicClientSecret}, "must authenticate with client_secret_basic"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,7 +231,7 @@ func TestProviderErrorsAgainstFake(t *testing.T) {
 func TestTiltifyV3ClientCredentials(t *testing.T) {
 	srv := startFake(t, fakeprovider.Options{})
 	s := Settings{Name: "tiltify", API: "v3", TokenURL: srv.URL() + "/tiltify-v3/oauth/token"}
-	_, err := mustNew(t, s).ClientCredentials(context.Background(), Credentials{fakeprovider.TiltifyClientID, fakeprovider.TiltifyClientSecret})
+	_, err := mustNew(t, s).ClientCredentials(context.Background(), Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret})
 	var le *oauth.LoginRequiredError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "tokctl login tiltify") {
 		t.Fatalf("err = %T %v, want *oauth.LoginRequiredError pointing at login", err, err)
@@ -269,7 +269,7 @@ func TestCheck(t *testing.T) {
 				t.Errorf("message %q should name `%s` and %s", msg, tt.setting, env)
 			}
 			// ClientCredentials checks first and sends nothing.
-			_, err = p.ClientCredentials(context.Background(), Credentials{"id", "secret"})
+			_, err = p.ClientCredentials(context.Background(), Credentials{ID: "id", Secret: "secret"})
 			if !errors.As(err, &ce) {
 				t.Errorf("ClientCredentials = %T %v, want the same *oauth.ConfigError", err, err)
 			}

@@ -77,7 +77,7 @@ func (p *tiki) token(ctx context.Context, c Credentials, grant string, q url.Val
 		Grant:           grant,
 		ParseError:      parseTikiError,
 		Parse:           oauth.ParseOptions{ScopeSeparator: " ", Requested: p.scopes},
-		CredentialsHint: p.credentialsHint(),
+		CredentialsHint: p.credentialsHint(c),
 	})
 }
 

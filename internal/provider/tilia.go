@@ -70,10 +70,10 @@ func (p *tilia) ClientCredentials(ctx context.Context, c Credentials) (*oauth.To
 		Grant:           "client_credentials",
 		ParseError:      parseTiliaError,
 		Parse:           oauth.ParseOptions{ScopeSeparator: ",", Requested: p.scopes},
-		CredentialsHint: p.credentialsHint() + "; also check that the client may use the requested scopes",
+		CredentialsHint: p.credentialsHint(c) + "; also check that the client may use the requested scopes",
 		// Tilia's SDK tests see unknown credentials answered with 400, as
 		// a malformed request is (the provider notes on Tilia).
-		BadRequestHint: "Tilia answers 400 to unknown client credentials too: " + p.credentialsHint() + ", and the scopes",
+		BadRequestHint: "Tilia answers 400 to unknown client credentials too: " + p.credentialsHint(c) + "; also check the scopes",
 	})
 }
 

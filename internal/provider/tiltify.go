@@ -88,7 +88,7 @@ func (p *tiltify) Exchange(ctx context.Context, c Credentials, x CodeExchange) (
 				Basic: &oauth.BasicAuth{User: c.ID, Password: c.Secret, FormEncode: true}},
 			Grant:           GrantAuthorizationCode,
 			Parse:           oauth.ParseOptions{ScopeSeparator: " ", Requested: p.scopes},
-			CredentialsHint: p.credentialsHint(),
+			CredentialsHint: p.credentialsHint(c),
 		})
 	}
 	body := map[string]string{"code": x.Code, "redirect_uri": x.RedirectURI}
@@ -119,6 +119,6 @@ func (p *tiltify) v5(ctx context.Context, c Credentials, grant string, body map[
 		Request:         oauth.Request{Provider: p.s.Name, Method: "POST", URL: p.tokenURL, JSON: body},
 		Grant:           grant,
 		Parse:           oauth.ParseOptions{ScopeSeparator: " ", Requested: p.scopes},
-		CredentialsHint: p.credentialsHint(),
+		CredentialsHint: p.credentialsHint(c),
 	})
 }
