@@ -381,6 +381,9 @@ func saveLogin(ctx context.Context, f *Factory, b store.Backend, p provider.Prov
 		return err
 	}
 	unlock, err := store.Lock(ctx, dir, p.Name())
+	if store.Unusable(err) {
+		return err
+	}
 	if err != nil {
 		return &oauth.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
 	}

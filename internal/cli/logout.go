@@ -57,6 +57,9 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 		return err
 	}
 	rec, getErr := store.LoadRecord(ctx, b, opts.Provider)
+	if store.Unusable(getErr) {
+		return getErr
+	}
 	if rec != nil {
 		revoke(ctx, f, s, b, rec)
 	}
@@ -72,6 +75,10 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 			return err
 		}
 		what += " and any stored client secret"
+	}
+	// Temp files are the leftovers of killed writes, and hold tokens.
+	if err := store.RemoveTemps(b); err != nil {
+		return err
 	}
 	f.infof("%s: %s (%s store)", opts.Provider, what, b.Name())
 	return nil

@@ -56,7 +56,10 @@ func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 		return err
 	}
 	defer unlock()
-	old, corrupt := matchingRecord(ctx, b, p)
+	old, corrupt, err := matchingRecord(ctx, b, p)
+	if err != nil {
+		return err
+	}
 	if corrupt {
 		f.warnf("%s: the stored token is unreadable; replacing it", p.Name())
 	}

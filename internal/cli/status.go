@@ -44,23 +44,28 @@ func statusRun(ctx context.Context, f *Factory) error {
 	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROVIDER\tSTATUS\tEXPIRES\tSCOPES\tSTORE")
 	for _, name := range names {
-		state, expires, scopes := describeStored(ctx, f, b, name)
+		state, expires, scopes, err := describeStored(ctx, f, b, name)
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, state, expires, scopes, b.Name())
 	}
 	return tw.Flush()
 }
 
 // describeStored summarises the stored record of name, without secrets.
-func describeStored(ctx context.Context, f *Factory, b store.Backend, name string) (state, expires, scopes string) {
+func describeStored(ctx context.Context, f *Factory, b store.Backend, name string) (state, expires, scopes string, err error) {
 	rec, err := store.LoadRecord(ctx, b, name)
 	var corrupt *store.CorruptError
 	switch {
+	case store.Unusable(err):
+		return "", "", "", err
 	case errors.As(err, &corrupt):
-		return "unreadable record", "-", "-"
+		return "unreadable record", "-", "-", nil
 	case err != nil:
-		return "not logged in", "-", "-"
+		return "not logged in", "-", "-", nil
 	case checkRecord(rec) != nil:
-		return "unreadable record", "-", "-"
+		return "unreadable record", "-", "-", nil
 	}
 	state = "logged in"
 	if p, err := f.Provider(name); err == nil && p.Endpoint() != rec.Endpoint {
@@ -80,7 +85,7 @@ func describeStored(ctx context.Context, f *Factory, b store.Backend, name strin
 	if scopes == "" {
 		scopes = "-"
 	}
-	return state, expires, scopes
+	return state, expires, scopes, nil
 }
 
 // roundDuration shows d coarsely: "59m", "2h5m", "3d4h".

@@ -148,7 +148,10 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 	if err != nil {
 		return nil, err
 	}
-	rec, corrupt := matchingRecord(ctx, b, p)
+	rec, corrupt, err := matchingRecord(ctx, b, p)
+	if err != nil {
+		return nil, err
+	}
 	if servable(f, rec, opts) {
 		return rec, nil
 	}
@@ -165,7 +168,9 @@ func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider
 		return nil, err
 	}
 	defer unlock()
-	rec, _ = matchingRecord(ctx, b, p)
+	if rec, _, err = matchingRecord(ctx, b, p); err != nil {
+		return nil, err
+	}
 	if servable(f, rec, opts) {
 		return rec, nil
 	}
@@ -179,6 +184,9 @@ func lockProvider(ctx context.Context, f *Factory, p provider.Provider) (func() 
 		return nil, err
 	}
 	unlock, err := store.Lock(ctx, dir, p.Name())
+	if store.Unusable(err) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &oauth.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
 	}
@@ -244,20 +252,25 @@ func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provi
 
 // matchingRecord returns the stored record when it was issued for p as
 // configured now, fresh or not; corrupt reports an unreadable record (one
-// that does not decode or fails checkRecord), which counts as none.
-func matchingRecord(ctx context.Context, b store.Backend, p provider.Provider) (rec *store.Record, corrupt bool) {
-	rec, err := store.LoadRecord(ctx, b, p.Name())
+// that does not decode or fails checkRecord), which counts as none. A store
+// that cannot be used at all (a path that breaks the trust rules, a keyring
+// chosen explicitly that is unreachable) is an error.
+func matchingRecord(ctx context.Context, b store.Backend, p provider.Provider) (rec *store.Record, corrupt bool, err error) {
+	rec, err = store.LoadRecord(ctx, b, p.Name())
+	if store.Unusable(err) {
+		return nil, false, err
+	}
 	var ce *store.CorruptError
 	if err != nil {
-		return nil, errors.As(err, &ce)
+		return nil, errors.As(err, &ce), nil
 	}
 	if checkRecord(rec) != nil {
-		return nil, true
+		return nil, true, nil
 	}
 	if !matches(rec, p) {
-		return nil, false
+		return nil, false, nil
 	}
-	return rec, false
+	return rec, false, nil
 }
 
 // checkRecord applies the checks of a token response to a stored record:

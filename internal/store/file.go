@@ -4,16 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
+
+	"github.com/tokctl/tokctl/internal/privdir"
 )
 
 // File stores each value in its own private file under Dir: the directory is
 // 0700, the files 0600, and every write is atomic (temp file, fsync, rename,
 // fsync of the directory), so a crash never leaves a torn or empty value.
+// Nothing in Dir is trusted (see package privdir): a link, or a directory or
+// file that is another user's or writable by group or others, is refused.
 type File struct {
 	// Dir holds the files; see DefaultDir.
 	Dir string
@@ -35,62 +39,77 @@ func DefaultDir() (string, error) {
 // Name reports "file".
 func (f File) Name() string { return "file" }
 
-// Get returns the value stored under key, or ErrNotFound.
+// Get returns the value stored under key, or ErrNotFound. A directory or file
+// that is not the user's own, is writable by group or others, or is a
+// symbolic link is a *privdir.UnsafeError: never read.
 func (f File) Get(ctx context.Context, key string) ([]byte, error) {
-	path, err := f.path(key)
+	name, err := f.name(key)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	raw, err := privdir.ReadFile(f.Dir, name)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("file store: %w", err)
+		return nil, fileError(err)
 	}
 	return raw, nil
 }
 
 // Set stores value under key, replacing any old value atomically.
 func (f File) Set(ctx context.Context, key string, value []byte) error {
-	path, err := f.path(key)
+	name, err := f.name(key)
 	if err != nil {
 		return err
 	}
-	if err := privateDir(f.Dir); err != nil {
-		return err
+	if err := privdir.WriteFile(f.Dir, name, value); err != nil {
+		return fileError(err)
 	}
-	if err := writeAtomic(path, value); err != nil {
-		return fmt.Errorf("file store: %w", err)
-	}
-	sweepTemp(f.Dir)
+	_ = privdir.RemoveTemps(f.Dir, "", staleTemp)
 	return nil
 }
 
 // Delete removes key; deleting a missing key is not an error.
 func (f File) Delete(ctx context.Context, key string) error {
-	path, err := f.path(key)
+	name, err := f.name(key)
 	if err != nil {
 		return err
 	}
-	sweepTemp(f.Dir)
-	err = os.Remove(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("file store: %w", err)
-	}
-	if err == nil {
-		if err := syncDir(f.Dir); err != nil {
-			return fmt.Errorf("file store: %w", err)
-		}
+	_ = privdir.RemoveTemps(f.Dir, "", staleTemp)
+	if err := privdir.Remove(f.Dir, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fileError(err)
 	}
 	return nil
+}
+
+// RemoveTemps removes every temp file in the store, however recent: the
+// leftovers of killed writes hold tokens, and `tokctl logout` removes them.
+func (f File) RemoveTemps() error {
+	if f.Dir == "" {
+		return nil
+	}
+	if err := privdir.RemoveTemps(f.Dir, "", 0); err != nil {
+		return fileError(err)
+	}
+	return nil
+}
+
+// fileError says which store failed; an unsafe path is reported as it is,
+// since its message names the path and the fix.
+func fileError(err error) error {
+	var unsafe *privdir.UnsafeError
+	if errors.As(err, &unsafe) {
+		return err
+	}
+	return fmt.Errorf("file store: %w", err)
 }
 
 // valueSuffix keeps value files apart from the directories (locks/) and temp
 // files that share Dir.
 const valueSuffix = ".value"
 
-func (f File) path(key string) (string, error) {
+func (f File) name(key string) (string, error) {
 	if f.Dir == "" {
 		return "", errors.New("file store: no directory configured")
 	}
@@ -98,7 +117,7 @@ func (f File) path(key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(f.Dir, name+valueSuffix), nil
+	return name + valueSuffix, nil
 }
 
 // maxName leaves room for suffixes within the usual 255-byte name limit.
@@ -129,87 +148,6 @@ func fileName(key string) (string, error) {
 	return b.String(), nil
 }
 
-// privateDir creates dir 0700, or tightens an existing one to 0700: it holds
-// tokens.
-func privateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("file store: %w", err)
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("file store: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("file store: %s is not a directory", dir)
-	}
-	if fi.Mode().Perm() != 0o700 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("file store: %w", err)
-		}
-	}
-	return nil
-}
-
-// writeAtomic replaces path with value so that readers see either the old
-// or the new content, never a mix, even across a crash.
-func writeAtomic(path string, value []byte) (err error) {
-	dir := filepath.Dir(path)
-	// The leading '.' means no key's file name can match a temp file.
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(value); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
 // staleTemp is the age at which a temp file is the leftover of a write
-// that was killed (a write takes milliseconds).
+// that was killed (a write takes milliseconds): Set and Delete sweep those.
 const staleTemp = time.Minute
-
-// sweepTemp removes what killed writes left behind: their temp files hold
-// tokens or secrets that `tokctl logout` would otherwise never remove.
-func sweepTemp(dir string) {
-	names, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
-	for _, name := range names {
-		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTemp {
-			_ = os.Remove(name)
-		}
-	}
-}
-
-// syncDir makes a rename or removal in dir durable.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be opened for syncing there
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
-}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tokctl/tokctl/internal/privdir"
 )
 
 func TestFileRoundTrip(t *testing.T) {
@@ -127,24 +129,20 @@ func TestFileNameInjective(t *testing.T) {
 	}
 }
 
+// A directory tokctl makes is 0700 and its files 0600; an existing
+// directory keeps its mode (tokctl did not make it) unless it breaks the
+// rules, and then it is refused, untouched.
 func TestFilePermissions(t *testing.T) {
 	tests := []struct {
 		name    string
-		prepare func(dir string) error
+		mode    os.FileMode // of an existing dir; 0: none
+		want    os.FileMode
+		refused bool
 	}{
-		{"new dir", func(string) error { return nil }},
-		{"loose existing dir", func(dir string) error {
-			if err := os.Mkdir(dir, 0o755); err != nil {
-				return err
-			}
-			return os.Chmod(dir, 0o777)
-		}},
-		{"group-readable existing dir", func(dir string) error {
-			if err := os.Mkdir(dir, 0o750); err != nil {
-				return err
-			}
-			return os.Chmod(dir, 0o750)
-		}},
+		{"new dir", 0, 0o700, false},
+		{"group-readable existing dir", 0o750, 0o750, false},
+		{"loose existing dir", 0o777, 0o777, true},
+		{"group-writable existing dir", 0o770, 0o770, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,14 +150,30 @@ func TestFilePermissions(t *testing.T) {
 			if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := tt.prepare(dir); err != nil {
-				t.Fatal(err)
+			if tt.mode != 0 {
+				if err := os.Mkdir(dir, tt.mode); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(dir, tt.mode); err != nil {
+					t.Fatal(err)
+				}
 			}
 			f := File{Dir: dir}
-			if err := f.Set(context.Background(), "tiki", []byte("tok")); err != nil {
+			err := f.Set(context.Background(), "tiki", []byte("tok"))
+			var unsafe *privdir.UnsafeError
+			if tt.refused != errors.As(err, &unsafe) {
+				t.Fatalf("Set: %v, want refused %v", err, tt.refused)
+			}
+			if !tt.refused && err != nil {
 				t.Fatal(err)
 			}
-			assertMode(t, dir, os.ModeDir|0o700)
+			assertMode(t, dir, os.ModeDir|tt.want)
+			if tt.refused {
+				if _, err := os.Stat(filepath.Join(dir, "tiki.value")); !os.IsNotExist(err) {
+					t.Errorf("a refused store was written: %v", err)
+				}
+				return
+			}
 			assertMode(t, filepath.Join(dir, "tiki.value"), 0o600)
 		})
 	}

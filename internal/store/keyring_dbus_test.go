@@ -189,7 +189,7 @@ func TestFallbackHungBus(t *testing.T) {
 // that its data is in the file store.
 func checkFallback(t *testing.T, stderr string, out []string, dir, reason string) {
 	t.Helper()
-	want := "tokctl: warning: OS keyring unreachable (" + reason + "); using the file store in " + dir + "\n"
+	want := "tokctl: warning: OS keyring unreachable (" + reason + "); stored in the file store in " + dir + " instead (set TOKCTL_STORE=file to use it without this warning)\n"
 	if stderr != want {
 		t.Errorf("stderr = %q, want exactly %q", stderr, want)
 	}
@@ -220,7 +220,7 @@ func TestFallbackWarnsOnce(t *testing.T) {
 	dir := t.TempDir()
 	kr := &Keyring{bus: busEnv{getenv: func(string) string { return "" }, runtimeDir: t.TempDir()}}
 	var warn bytes.Buffer
-	b, err := Open("keyring", Options{Dir: dir, Warn: &warn, Keyring: kr})
+	b, err := Open("", Options{Dir: dir, Warn: &warn, Keyring: kr})
 	if err != nil {
 		t.Fatal(err)
 	}

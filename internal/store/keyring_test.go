@@ -106,7 +106,7 @@ func TestOpenKeyringReachable(t *testing.T) {
 	k := realKeyring(t)
 	dir := t.TempDir()
 	var warn bytes.Buffer
-	b, err := Open("keyring", Options{Dir: dir, Warn: &warn, Keyring: &k})
+	b, err := Open("", Options{Dir: dir, Warn: &warn, Keyring: &k})
 	if err != nil {
 		t.Fatal(err)
 	}

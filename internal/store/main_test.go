@@ -61,7 +61,7 @@ func helperFallback(ctx context.Context) error {
 	timeout, _ := time.ParseDuration(os.Getenv("TEST_TIMEOUT"))
 	kr := &Keyring{Service: "tokctl-test-fallback", Timeout: timeout}
 	kr.bus = testBusEnv(os.Getenv("TEST_RUNTIME_DIR"))
-	b, err := Open("keyring", Options{Dir: os.Getenv("TEST_DIR"), Warn: os.Stderr, Keyring: kr})
+	b, err := Open("", Options{Dir: os.Getenv("TEST_DIR"), Warn: os.Stderr, Keyring: kr})
 	if err != nil {
 		return err
 	}
