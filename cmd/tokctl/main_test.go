@@ -70,6 +70,8 @@ func TestScripts(t *testing.T) {
 					return false, fmt.Errorf("TOKCTL_TEST_REQUIRE_KEYRING=1 but %s is missing", withKeyring)
 				}
 				return err == nil, nil
+			case "root":
+				return os.Geteuid() == 0, nil
 			case "userbus": // godbus finds this bus even with DBUS_SESSION_BUS_ADDRESS empty
 				_, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid()))
 				return err == nil, nil
@@ -82,6 +84,7 @@ func TestScripts(t *testing.T) {
 			"fakereset":   cmdFakeReset,
 			"fakefault":   cmdFakeFault,
 			"fileperm":    cmdFilePerm,
+			"chownother":  cmdChownOther,
 			"hangbus":     cmdHangBus,
 			"expire":      cmdExpire,
 			"execcred":    cmdExecCred,
@@ -203,6 +206,15 @@ func cmdFilePerm(ts *testscript.TestScript, neg bool, args []string) {
 	if got := uint64(fi.Mode().Perm()); (got == want) == neg {
 		ts.Fatalf("%s has mode %o, want %o", args[1], got, want)
 	}
+}
+
+// chownother PATH gives PATH (not a link's target) to uid and gid 65534
+// (nobody): another user's file, without creating a user. Needs root.
+func cmdChownOther(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: chownother PATH")
+	}
+	ts.Check(os.Lchown(ts.MkAbs(args[0]), 65534, 65534))
 }
 
 // exitcode N CMD [ARGS...] runs CMD like exec and asserts its exit code;

@@ -258,7 +258,7 @@ func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provi
 func matchingRecord(ctx context.Context, b store.Backend, p provider.Provider) (rec *store.Record, corrupt bool, err error) {
 	rec, err = store.LoadRecord(ctx, b, p.Name())
 	if store.Unusable(err) {
-		return nil, false, err
+		return nil, false, fmt.Errorf("%s: %w", p.Name(), err)
 	}
 	var ce *store.CorruptError
 	if err != nil {

@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/tokctl/tokctl/internal/oauth"
+	"github.com/tokctl/tokctl/internal/privdir"
 )
 
 // discoveryTTL is how long a cached discovery document is used without
@@ -133,11 +133,23 @@ func discoveryCacheFile(cacheDir, issuer string) string {
 	return filepath.Join(cacheDir, "discovery", hex.EncodeToString(sum[:16])+".json")
 }
 
+// cacheEntry splits a cache file's path into the cache directory, which
+// must be tokctl's own, and the entry's path below it.
+func cacheEntry(path string) (root, rel string) {
+	dir, name := filepath.Split(path)
+	return filepath.Dir(filepath.Clean(dir)), "discovery/" + name
+}
+
+// readDiscoveryCache returns the cached document of issuer. An entry that is
+// missing, stale, or not tokctl's own (a link, another user's, writable by
+// group or others, or under such a directory: privdir's rules) is not used,
+// and the document is fetched again: a planted entry could name a token
+// endpoint of its own, which would receive the client's credentials.
 func readDiscoveryCache(path, issuer string) (metadata, bool) {
 	if path == "" {
 		return metadata{}, false
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := privdir.ReadFile(cacheEntry(path))
 	if err != nil {
 		return metadata{}, false
 	}
@@ -150,7 +162,8 @@ func readDiscoveryCache(path, issuer string) (metadata, bool) {
 	return c.Metadata, true
 }
 
-// writeDiscoveryCache keeps m; a failure only costs a fetch next time.
+// writeDiscoveryCache keeps m; a failure (a cache directory that is not
+// tokctl's own included) only costs a fetch next time.
 func writeDiscoveryCache(path string, m metadata) {
 	if path == "" {
 		return
@@ -159,17 +172,8 @@ func writeDiscoveryCache(path string, m metadata) {
 	if err != nil {
 		return
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(dir, ".discovery-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(raw)
-	cerr := tmp.Close()
-	if errors.Join(werr, cerr) != nil || os.Rename(tmp.Name(), path) != nil {
-		_ = os.Remove(tmp.Name())
+	root, rel := cacheEntry(path)
+	if privdir.WriteFile(root, rel, raw) == nil {
+		_ = privdir.RemoveTemps(root, "discovery", time.Minute)
 	}
 }
