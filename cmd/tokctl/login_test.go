@@ -25,6 +25,7 @@ import (
 // --no-browser so the test plays the browser, the user and the attacker.
 type loginProc struct {
 	t       *testing.T
+	name    string // the provider
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
 	stderr  *lockedBuffer
@@ -76,10 +77,16 @@ func loginEnv(t *testing.T, srv *fakeprovider.Server, extra ...string) ([]string
 // it has printed the authorization URL.
 func startLogin(t *testing.T, srv *fakeprovider.Server, extraEnv []string, args ...string) *loginProc {
 	t.Helper()
+	return startLoginOf(t, srv, "tiltify", extraEnv, args...)
+}
+
+// startLoginOf is startLogin for provider name, configured by extraEnv.
+func startLoginOf(t *testing.T, srv *fakeprovider.Server, name string, extraEnv []string, args ...string) *loginProc {
+	t.Helper()
 	env, dir := loginEnv(t, srv, extraEnv...)
-	cmd := exec.Command("tokctl", append([]string{"login", "tiltify", "--no-browser"}, args...)...)
+	cmd := exec.Command("tokctl", append([]string{"login", name, "--no-browser"}, args...)...)
 	cmd.Env = env
-	p := &loginProc{t: t, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{}), state: &store.File{Dir: dir}}
+	p := &loginProc{t: t, name: name, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{}), state: &store.File{Dir: dir}}
 	cmd.Stderr = p.stderr
 	var err error
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
@@ -182,7 +189,7 @@ func (p *loginProc) running() bool {
 }
 
 func (p *loginProc) stored() bool {
-	_, err := store.LoadRecord(context.Background(), p.state, "tiltify")
+	_, err := store.LoadRecord(context.Background(), p.state, p.name)
 	return err == nil
 }
 

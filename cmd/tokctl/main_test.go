@@ -92,6 +92,7 @@ func TestScripts(t *testing.T) {
 			"fakehostile": cmdFakeHostile,
 			"keyfiles":    cmdKeyFiles,
 			"deeptoken":   cmdDeepToken,
+			"fakeoidc":    cmdFakeOIDC,
 		},
 	})
 }

@@ -12,7 +12,6 @@ import (
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
-	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/loopback"
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
@@ -225,7 +224,8 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 func browserFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, creds provider.Credentials) (*store.Record, error) {
 	f := opts.f
 	state := loopback.NewState()
-	l, err := loopback.Listen(loopback.Config{RedirectURI: p.RedirectURI(), State: state, Provider: p.Name()})
+	l, err := loopback.Listen(loopback.Config{RedirectURI: p.RedirectURI(), State: state, Provider: p.Name(),
+		Issuer: mixUpIssuer(p.Endpoints())})
 	if err != nil {
 		var busy *loopback.PortBusyError
 		if errors.As(err, &busy) || errors.Is(err, loopback.ErrInvalidRedirectURI) {
@@ -274,10 +274,16 @@ func browserFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, c
 	if err != nil {
 		return nil, err
 	}
-	if err := checkIDToken(ctx, f, p, creds.ID, tok.IDToken, nonce); err != nil {
+	if tok.IDToken == "" && nonce != "" {
+		f.warnf("%s: the openid scope was asked for, but no ID token came back", p.Name())
+	}
+	unverified, err := verifyIDToken(ctx, f, p, "login", creds.ID, tok.IDToken, nonce)
+	if err != nil {
 		return nil, err
 	}
-	return newRecord(f, p, creds.ID, tok), nil
+	rec := newRecord(f, p, creds.ID, tok)
+	rec.IDTokenUnverified = unverified
+	return rec, nil
 }
 
 // deviceFlow runs the device authorization grant (RFC 8628): the user code
@@ -309,36 +315,13 @@ func deviceFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, cr
 		}
 		return nil, err
 	}
-	if err := checkIDToken(ctx, f, p, creds.ID, tok.IDToken, ""); err != nil {
+	unverified, err := verifyIDToken(ctx, f, p, "login", creds.ID, tok.IDToken, "")
+	if err != nil {
 		return nil, err
 	}
-	return newRecord(f, p, creds.ID, tok), nil
-}
-
-// checkIDToken verifies an ID token from a login: its signature against the
-// provider's JWKS, its issuer, audience, expiry and nonce.
-func checkIDToken(ctx context.Context, f *Factory, p provider.Provider, clientID, idToken, nonce string) error {
-	if idToken == "" {
-		if nonce != "" {
-			f.warnf("%s: the openid scope was asked for, but no ID token came back", p.Name())
-		}
-		return nil
-	}
-	e := p.Endpoints()
-	fail := func(err error) error {
-		return fmt.Errorf("%s: login refused: %v; nothing was stored (check `issuer` and `jwks_url`)", p.Name(), err)
-	}
-	if e.JWKS == "" {
-		return fail(errors.New("an ID token came back, but the provider has no JWKS to verify it (set `jwks_url` or `issuer`)"))
-	}
-	keys, err := jwt.FetchJWKS(ctx, e.JWKS, "tokctl/"+f.Build.Version)
-	if err != nil {
-		return fail(fmt.Errorf("cannot fetch the JWKS to verify the ID token: %w", err))
-	}
-	if err := jwt.VerifyIDToken(idToken, keys, jwt.IDTokenCheck{Issuer: e.Issuer, ClientID: clientID, Nonce: nonce, Now: f.now()}); err != nil {
-		return fail(err)
-	}
-	return nil
+	rec := newRecord(f, p, creds.ID, tok)
+	rec.IDTokenUnverified = unverified
+	return rec, nil
 }
 
 // readPastedRedirects lets a user whose browser runs elsewhere paste the

@@ -240,12 +240,19 @@ func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provi
 	if err != nil {
 		return nil, err
 	}
+	// An ID token that fails refuses the whole answer, before anything is
+	// stored: the stored record stays as it was.
+	unverified, err := verifyIDToken(ctx, f, p, "refresh", old.ClientID, tok.IDToken, "")
+	if err != nil {
+		return nil, err
+	}
 	rec := newRecord(f, p, old.ClientID, tok)
+	rec.IDTokenUnverified = unverified
 	if rec.RefreshToken == "" {
 		rec.RefreshToken = old.RefreshToken
 	}
 	if rec.IDToken == "" {
-		rec.IDToken = old.IDToken
+		rec.IDToken, rec.IDTokenUnverified = old.IDToken, old.IDTokenUnverified
 	}
 	return rec, nil
 }
@@ -441,6 +448,11 @@ func printToken(f *Factory, output string, rec *store.Record) error {
 			return &oauth.LoginRequiredError{Provider: rec.Provider, Reason: "the stored token came without an ID token",
 				Hint: fmt.Sprintf("log in with the openid scope: `tokctl login %s --scope openid`", rec.Provider)}
 		}
+		if rec.IDTokenUnverified {
+			return fmt.Errorf("%s: the stored ID token is not verified, so tokctl will not print it: the provider has no `issuer` configured (%s), "+
+				"and the ID token's own issuer does not vouch for this token endpoint; set `issuer` and run `tokctl login %s`",
+				rec.Provider, provider.EnvVar(rec.Provider, "issuer"), rec.Provider)
+		}
 		_, err = fmt.Fprintln(out, rec.IDToken)
 	case "json":
 		err = writeTokenJSON(f, rec, typ)
@@ -473,7 +485,10 @@ func writeTokenJSON(f *Factory, rec *store.Record, typ string) error {
 		ExpiresIn   *int64  `json:"expires_in"`
 		Scope       string  `json:"scope,omitempty"`
 		IDToken     string  `json:"id_token,omitempty"`
-	}{AccessToken: rec.AccessToken, TokenType: typ, Scope: strings.Join(rec.Scopes, " "), IDToken: rec.IDToken}
+	}{AccessToken: rec.AccessToken, TokenType: typ, Scope: strings.Join(rec.Scopes, " ")}
+	if !rec.IDTokenUnverified { // an unverified one is for nobody to rely on
+		v.IDToken = rec.IDToken
+	}
 	if !rec.Expiry.IsZero() {
 		exp := rec.Expiry.UTC().Format(time.RFC3339)
 		left := int64(rec.Expiry.Sub(f.now()).Seconds())

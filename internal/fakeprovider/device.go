@@ -193,7 +193,7 @@ func (s *Server) devicePoll(w http.ResponseWriter, c Client, deviceCode string) 
 	}
 	g := s.newGrant("oidc", c.ID, d.scopes, oidcLifetime)
 	g.authTime = d.authTime
-	s.oidcIssue(w, c, issuance{grant: g, user: true})
+	s.oidcIssue(w, c, issuance{grant: g, user: true, grantType: deviceGrantType})
 }
 
 // pollDevice records a poll and returns the approved request, spending its device code,

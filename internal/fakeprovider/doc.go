@@ -29,7 +29,7 @@
 //	GET  /.well-known/oauth-authorization-server/oauth-as
 //	                                                    [oauth-as.discovery]    RFC 8414, issuer URL()+"/oauth-as"
 //	GET  /oidc/jwks                                     [oidc.jwks]             signing key; kid = Server.KeyID
-//	GET  /oidc/authorize                                [oidc.authorize]        nonce; PKCE required of public clients
+//	GET  /oidc/authorize                                [oidc.authorize]        nonce; PKCE required of public clients; iss (RFC 9207)
 //	POST /oidc/token                                    [oidc.token]            code, refresh, client_credentials, device_code
 //	POST /oidc/device                                   [oidc.device]           RFC 8628 device authorization
 //	GET  /oidc/device/verify?user_code=X[&action=deny]  [oidc.device.verify]    approves (or denies) at once
@@ -39,6 +39,7 @@
 //
 //	GET  /_fake/stats, POST /_fake/reset                       test control, not counted
 //	POST /_fake/fault, DELETE /_fake/fault[?route=NAME]        fault injection, not counted
+//	POST /_fake/oidc-hostility                                 hostile ID tokens and redirects, not counted
 //
 // Faults make a route misbehave for black-box tests of tokctl's network handling:
 // delay, hang, drop the connection, cut the body short, or answer with any status,
@@ -50,6 +51,13 @@
 // {{base64 …}}, see [FaultRequest]). POST /_fake/fault takes a JSON object {"route",
 // "times", "delay", "delay_jitter", "action", "status", "header", "body", "patch",
 // "template"} with durations as Go duration strings ("500ms").
+//
+// The /oidc routes have a hostile mode of their own, for what a signed answer needs
+// ([OIDCHostility], [Server.SetOIDCHostility]): ID tokens with chosen claims (another
+// iss, a trailing-slash iss, several audiences without azp, an iat in the future) still
+// signed with the published key, or unsigned (alg "none"), on every grant or only on
+// one (a refresh); and authorization redirects with another iss, or none, though the
+// /oidc discovery document advertises authorization_response_iss_parameter_supported.
 //
 // Registered demo clients (all fixed, see the constants):
 //

@@ -76,6 +76,8 @@ type discoveryDoc struct {
 	RevocationAuthMethods       []string `json:"revocation_endpoint_auth_methods_supported"`
 	IDTokenSigningAlgs          []string `json:"id_token_signing_alg_values_supported"`
 	Scopes                      []string `json:"scopes_supported"`
+	// IssParameter: authorization responses carry iss (RFC 9207).
+	IssParameter bool `json:"authorization_response_iss_parameter_supported,omitempty"`
 }
 
 // discovery serves a metadata document claiming issuer; the endpoints are always the /oidc ones.
@@ -102,6 +104,7 @@ func (s *Server) discovery(issuer string) http.HandlerFunc {
 			RevocationAuthMethods:       auth,
 			IDTokenSigningAlgs:          []string{"RS256"},
 			Scopes:                      []string{"openid", "profile", "email", "offline_access"},
+			IssParameter:                issuer == s.OIDCIssuer() && !s.oidcHostility().NoIssParameter,
 		})
 	}
 }
@@ -144,6 +147,9 @@ func (s *Server) oidcAuthorize(w http.ResponseWriter, r *http.Request) {
 	out := url.Values{}
 	if q.has("state") {
 		out.Set("state", q["state"])
+	}
+	if iss, ok := s.oidcHostility().callbackIss(s.OIDCIssuer()); ok {
+		out.Set("iss", iss) // RFC 9207, on success and error alike
 	}
 	code, errCode, desc := s.oidcAuthorizeCode(q)
 	if errCode != "" {

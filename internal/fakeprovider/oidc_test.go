@@ -132,6 +132,7 @@ func TestOIDCDiscovery(t *testing.T) {
 				TokenAuthMethods:      []string{"client_secret_basic", "client_secret_post", "none"},
 				RevocationAuthMethods: []string{"client_secret_basic", "client_secret_post", "none"},
 				IDTokenSigningAlgs:    []string{"RS256"}, Scopes: []string{"openid", "profile", "email", "offline_access"},
+				IssParameter: tc.issuer == iss, // only the issuer /oidc/authorize names (RFC 9207)
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("document %s", r.raw)
@@ -480,3 +481,65 @@ func TestOIDCCountsAndClients(t *testing.T) {
 }
 
 func b64std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestOIDCHostility checks the hostile mode: claims changed in signed ID tokens,
+// unsigned ID tokens on one grant only, and the redirect's iss.
+func TestOIDCHostility(t *testing.T) {
+	s := start(t, Options{})
+	if err := s.SetOIDCHostility(OIDCHostility{Grant: "implicit"}); err == nil {
+		t.Error("an unknown grant was accepted")
+	}
+	if err := s.SetOIDCHostility(OIDCHostility{Claims: map[string]any{"iss": "https://evil.example.com", "azp": nil}, CallbackIss: "https://evil.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	g := s.newGrant("oidc", OIDCPublicClientID, []string{"openid"}, oidcLifetime)
+	c, _ := findClient("oidc", OIDCPublicClientID)
+	tok, err := s.idToken(c, g, "authorization_code", "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := jwtClaims(t, tok)
+	if claims["iss"] != "https://evil.example.com" || claims["nonce"] != "n" {
+		t.Errorf("claims %v: want the evil iss and the nonce", claims)
+	}
+	if _, ok := claims["azp"]; ok {
+		t.Error("azp was not removed")
+	}
+	if iss, ok := s.oidcHostility().callbackIss(s.OIDCIssuer()); !ok || iss != "https://evil.example.com" {
+		t.Errorf("callback iss %q, %v", iss, ok)
+	}
+	if err := s.SetOIDCHostility(OIDCHostility{Unsigned: true, Grant: "refresh_token", CallbackIss: "-"}); err != nil {
+		t.Fatal(err)
+	}
+	if tok, _ := s.idToken(c, g, "authorization_code", ""); strings.HasSuffix(tok, ".") {
+		t.Error("the code grant's ID token is unsigned")
+	}
+	if tok, _ := s.idToken(c, g, "refresh_token", ""); !strings.HasSuffix(tok, ".") {
+		t.Error("the refresh grant's ID token is signed")
+	}
+	if _, ok := s.oidcHostility().callbackIss(s.OIDCIssuer()); ok {
+		t.Error(`callback iss "-" still sends one`)
+	}
+	s.Reset()
+	if iss, ok := s.oidcHostility().callbackIss(s.OIDCIssuer()); !ok || iss != s.OIDCIssuer() {
+		t.Errorf("after Reset the redirect names %q", iss)
+	}
+}
+
+// jwtClaims decodes a JWT's payload without checking it.
+func jwtClaims(t *testing.T, tok string) map[string]any {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWS: %q", tok)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

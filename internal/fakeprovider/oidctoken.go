@@ -161,7 +161,7 @@ func (s *Server) oidcExchange(w http.ResponseWriter, c Client, f fields) {
 	if quirksOf(c.ID).badNonce {
 		nonce = "not-the-nonce-you-sent-" + randomHex(4)
 	}
-	s.oidcIssue(w, c, issuance{grant: g, user: true, nonce: nonce})
+	s.oidcIssue(w, c, issuance{grant: g, user: true, nonce: nonce, grantType: "authorization_code"})
 }
 
 // oidcRefresh rotates a refresh token; the new ID token keeps auth_time and has no nonce.
@@ -175,7 +175,7 @@ func (s *Server) oidcRefresh(w http.ResponseWriter, c Client, token string, scop
 	default:
 		g := s.newGrant("oidc", c.ID, narrow(scopes, old.scopes), oidcLifetime)
 		g.authTime = old.authTime
-		s.oidcIssue(w, c, issuance{grant: g, user: true})
+		s.oidcIssue(w, c, issuance{grant: g, user: true, grantType: "refresh_token"})
 	}
 }
 
@@ -184,6 +184,8 @@ type issuance struct {
 	grant grant
 	user  bool   // an end user approved: sub is OIDCSubject, and refresh and ID tokens follow
 	nonce string // for the ID token; empty leaves the claim out
+	// grantType is the grant the answer is for, which OIDCHostility may single out.
+	grantType string
 }
 
 // oidcIssue answers with an access token, and for grants a user approved, a refresh
@@ -198,7 +200,7 @@ func (s *Server) oidcIssue(w http.ResponseWriter, c Client, is issuance) {
 	var err error
 	resp.AccessToken, err = s.oidcAccessToken(c, sub, g)
 	if err == nil && is.user && hasScope(g.scopes, "openid") {
-		resp.IDToken, err = s.idToken(c, g, is.nonce)
+		resp.IDToken, err = s.idToken(c, g, is.grantType, is.nonce)
 	}
 	if err != nil {
 		writeRFCError(w, http.StatusInternalServerError, "server_error", "signing failed", false)
@@ -223,7 +225,7 @@ func (s *Server) oidcAccessToken(c Client, sub string, g grant) (string, error) 
 	return s.encrypt(token)
 }
 
-func (s *Server) idToken(c Client, g grant, nonce string) (string, error) {
+func (s *Server) idToken(c Client, g grant, grantType, nonce string) (string, error) {
 	key := s.key
 	if quirksOf(c.ID).badSignature {
 		var err error
@@ -231,8 +233,20 @@ func (s *Server) idToken(c Client, g grant, nonce string) (string, error) {
 			return "", err
 		}
 	}
-	return signKID(key, s.KeyID(), idClaims{
+	claims := idClaims{
 		Iss: s.OIDCIssuer(), Sub: OIDCSubject, Aud: c.ID, Azp: c.ID, Exp: g.expires.Unix(), Iat: g.issued.Unix(),
 		AuthTime: g.authTime.Unix(), Nonce: nonce,
-	})
+	}
+	h := s.oidcHostility()
+	if !h.applies(grantType) {
+		return signKID(key, s.KeyID(), claims)
+	}
+	m, err := h.patchedClaims(claims)
+	if err != nil {
+		return "", err
+	}
+	if h.Unsigned {
+		return unsigned(m)
+	}
+	return signKID(key, s.KeyID(), m)
 }

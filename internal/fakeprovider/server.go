@@ -173,6 +173,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("/_fake/stats", s.stats)
 	mux.HandleFunc("/_fake/reset", s.reset)
 	mux.HandleFunc("/_fake/fault", s.fault)
+	mux.HandleFunc("/_fake/oidc-hostility", s.setOIDCHostilityHTTP)
 	mux.HandleFunc("/", notFound)
 	return mux
 }

@@ -25,6 +25,8 @@ type state struct {
 	faults  map[string][]Fault  // route → queued faults (see InjectFault)
 	ils     rateWindow
 	oidc    oidcState // device authorizations and revoked tokens (oidc.go, device.go, revoke.go)
+	// oidcHostility is how the /oidc routes misbehave on purpose (oidchostile.go).
+	oidcHostility OIDCHostility
 }
 
 func newState() state {

@@ -3,6 +3,7 @@ package loopback
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -37,14 +38,40 @@ var (
 	errManyCodes = errors.New("the redirect carried more than one authorization code")
 )
 
+// IssuerMismatchError ends a login whose redirect names another
+// authorization server than the one the login was sent to, or none when the
+// provider promised to name itself (RFC 9207: a mix-up attack).
+type IssuerMismatchError struct {
+	Provider string
+	Got      string // the iss parameter, sanitised; "" when absent
+	Want     string
+}
+
+func (e *IssuerMismatchError) Error() string {
+	if e.Got == "" {
+		return prefix(e.Provider) + "the redirect does not say which server issued it (no iss), though the provider's discovery document says it always does (RFC 9207); refusing it as a possible mix-up attack"
+	}
+	return prefix(e.Provider) + fmt.Sprintf("the redirect was issued by %q, not by %q (RFC 9207 iss); refusing it as a possible mix-up attack", e.Got, e.Want)
+}
+
 // parseCallback reads a redirect's query. It returns the code only when the
 // query carries exactly one state equal to wantState; errBadState means
 // "ignore this request and keep waiting"; any other error is conclusive.
 func parseCallback(query url.Values, wantState string) (code string, err error) {
+	return parseCallbackFrom(query, wantState, "")
+}
+
+// parseCallbackFrom is parseCallback that also checks RFC 9207's iss: when
+// issuer is set (the provider said it sends iss), the query must carry
+// exactly one iss, equal to it.
+func parseCallbackFrom(query url.Values, wantState, issuer string) (code string, err error) {
 	states := query["state"]
 	if wantState == "" || len(states) != 1 ||
 		subtle.ConstantTimeCompare([]byte(states[0]), []byte(wantState)) != 1 {
 		return "", errBadState
+	}
+	if isses := query["iss"]; issuer != "" && (len(isses) != 1 || isses[0] != issuer) {
+		return "", &IssuerMismatchError{Got: sanitize(strings.Join(isses, ","), 200), Want: issuer}
 	}
 	if query.Has("error") {
 		return "", &CallbackError{

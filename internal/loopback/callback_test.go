@@ -116,6 +116,10 @@ func FuzzParseCallback(f *testing.F) {
 		if code == "" && err == nil {
 			t.Fatal("neither a code nor an error")
 		}
+		const iss = "https://idp.example.com"
+		if c, err := parseCallbackFrom(query, state, iss); c != "" && (err != nil || len(query["iss"]) != 1 || query.Get("iss") != iss) {
+			t.Fatalf("code %q returned for iss %q (err=%v)", c, query["iss"], err)
+		}
 		var ce *CallbackError
 		if errors.As(err, &ce) {
 			msg := ce.Error()
@@ -129,4 +133,55 @@ func FuzzParseCallback(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseCallbackIssuer holds the mix-up defence (RFC 9207): with the issuer
+// known, a redirect naming another one is refused, and so is one naming none
+// when the provider promised to; a wrong state is still only ignored.
+func TestParseCallbackIssuer(t *testing.T) {
+	const iss = "https://idp.example.com/realms/dev"
+	tests := []struct {
+		name, query string
+		require     bool
+		wantCode    string
+		wantErr     string // substring; "" for none
+		wantIgnored bool
+	}{
+		{name: "matching iss", query: "state=st&code=abc&iss=" + url.QueryEscape(iss), require: true, wantCode: "abc"},
+		{name: "another server's iss", query: "state=st&code=abc&iss=https%3A%2F%2Fevil.example.com", require: true, wantErr: `issued by "https://evil.example.com"`},
+		{name: "trailing-slash variant", query: "state=st&code=abc&iss=" + url.QueryEscape(iss+"/"), require: true, wantErr: "mix-up"},
+		{name: "iss missing though promised", query: "state=st&code=abc", require: true, wantErr: "no iss"},
+		{name: "iss not promised: not checked", query: "state=st&code=abc&iss=https%3A%2F%2Fother.example.com", wantCode: "abc"},
+		{name: "two iss values", query: "state=st&code=abc&iss=" + url.QueryEscape(iss) + "&iss=x", require: true, wantErr: "mix-up"},
+		{name: "an error response from another server", query: "state=st&error=access_denied&iss=https%3A%2F%2Fevil.example.com", require: true, wantErr: "mix-up"},
+		{name: "wrong state is ignored first", query: "state=other&code=abc&iss=https%3A%2F%2Fevil.example.com", require: true, wantIgnored: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := url.ParseQuery(tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ""
+			if tt.require {
+				want = iss
+			}
+			code, err := parseCallbackFrom(q, "st", want)
+			switch {
+			case tt.wantIgnored:
+				if !errors.Is(err, errBadState) {
+					t.Fatalf("err = %v, want errBadState", err)
+				}
+			case tt.wantErr != "":
+				var mix *IssuerMismatchError
+				if !errors.As(err, &mix) || !strings.Contains(err.Error(), tt.wantErr) || code != "" {
+					t.Fatalf("code %q, err %v; want an IssuerMismatchError containing %q", code, err, tt.wantErr)
+				}
+			default:
+				if err != nil || code != tt.wantCode {
+					t.Fatalf("code %q, err %v; want code %q", code, err, tt.wantCode)
+				}
+			}
+		})
+	}
 }

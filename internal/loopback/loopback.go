@@ -35,12 +35,18 @@ type Config struct {
 	State string
 	// Provider names the provider in pages and error messages.
 	Provider string
+	// Issuer, when set, is the authorization server's issuer identifier,
+	// which its discovery document says every redirect carries as iss
+	// (RFC 9207): a redirect whose iss differs, or that has none, ends the
+	// login (a mix-up attack). Empty skips the check.
+	Issuer string
 }
 
 // Listener is a bound redirect listener waiting for one callback.
 type Listener struct {
 	provider    string
 	state       string
+	issuer      string // RFC 9207: the iss a redirect must carry, if any
 	redirectURI string
 	path        string   // the callback path, matched exactly
 	hosts       []string // accepted Host headers, lower case
@@ -109,6 +115,7 @@ func Listen(cfg Config) (*Listener, error) {
 	l := &Listener{
 		provider: cfg.Provider,
 		state:    cfg.State,
+		issuer:   cfg.Issuer,
 		path:     t.path,
 		lns:      lns,
 		done:     make(chan struct{}),

@@ -29,7 +29,7 @@ func (l *Listener) Paste(raw string) error {
 	if err != nil {
 		return errors.New("that address has a malformed query")
 	}
-	code, err := parseCallback(q, l.state)
+	code, err := parseCallbackFrom(q, l.state, l.issuer)
 	if errors.Is(err, errBadState) {
 		return errors.New("that address does not belong to this login (its state does not match)")
 	}

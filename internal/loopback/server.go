@@ -32,7 +32,7 @@ func (l *Listener) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 	}
 
-	code, err := parseCallback(r.URL.Query(), l.state)
+	code, err := parseCallbackFrom(r.URL.Query(), l.state, l.issuer)
 	if errors.Is(err, errBadState) {
 		l.page(w, http.StatusBadRequest, false,
 			"This request does not belong to the login in progress (its state does not match) and was ignored.")

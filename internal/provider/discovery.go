@@ -30,9 +30,29 @@ type metadata struct {
 	DeviceAuthorizationEndpoint string `json:"device_authorization_endpoint"`
 	JWKSURI                     string `json:"jwks_uri"`
 	RevocationEndpoint          string `json:"revocation_endpoint"`
+	// IssParameter: the authorization response carries iss (RFC 9207), which
+	// the client must then check.
+	IssParameter bool `json:"authorization_response_iss_parameter_supported,omitempty"`
 
 	// Document is the URL the document was read from; not part of it.
 	Document string `json:"-"`
+}
+
+// DiscoverIssuer returns the endpoints the discovery document of issuer
+// names, from the cache when it is fresh. It is how an ID token from a
+// provider configured without `issuer` can still be verified: through the
+// document of the issuer the token names, when that document names the
+// same token endpoint (the caller checks). name is the provider asking.
+func DiscoverIssuer(ctx context.Context, hc *oauth.Client, name, issuer, cacheDir string) (Endpoints, error) {
+	if err := oauth.CheckEndpoint(name, issuer); err != nil {
+		return Endpoints{}, err
+	}
+	m, _, err := discover(ctx, hc, name, issuer, cacheDir, false)
+	if err != nil {
+		return Endpoints{}, err
+	}
+	return Endpoints{Issuer: m.Issuer, Token: m.TokenEndpoint, Auth: m.AuthorizationEndpoint, Device: m.DeviceAuthorizationEndpoint,
+		Revocation: m.RevocationEndpoint, JWKS: m.JWKSURI, Discovery: m.Document, IssParameter: m.IssParameter}, nil
 }
 
 // cachedMetadata is a discovery document on disk.

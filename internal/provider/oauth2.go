@@ -39,6 +39,8 @@ type oauth2 struct {
 	// prepared: discovery ran (or was not needed); fromCache: its document
 	// came from the disk cache and may be refetched after a failure.
 	prepared, fromCache bool
+	// issParameter: the discovery document advertises RFC 9207's iss parameter.
+	issParameter bool
 }
 
 func newOAuth2(s Settings, hc *oauth.Client) *oauth2 {
@@ -124,13 +126,14 @@ func (p *oauth2) discover(ctx context.Context, refetch bool) error {
 	p.device = pick(p.s.DeviceAuthURL, m.DeviceAuthorizationEndpoint)
 	p.revocation = pick(p.s.RevocationURL, m.RevocationEndpoint)
 	p.jwks = pick(p.s.JWKSURL, m.JWKSURI)
+	p.issParameter = m.IssParameter
 	p.discovery = m.Document
 	p.prepared, p.fromCache = true, fromCache
 	return p.Check()
 }
 
 func (p *oauth2) Endpoints() Endpoints {
-	return Endpoints{Issuer: p.s.Issuer, Token: p.tokenURL, Auth: p.authURL, Device: p.device, Revocation: p.revocation, JWKS: p.jwks, Discovery: p.discovery}
+	return Endpoints{Issuer: p.s.Issuer, Token: p.tokenURL, Auth: p.authURL, Device: p.device, Revocation: p.revocation, JWKS: p.jwks, Discovery: p.discovery, IssParameter: p.issParameter}
 }
 
 // PublicClient: auth_method none, or no secret configured and no other

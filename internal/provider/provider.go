@@ -74,6 +74,9 @@ type Endpoints struct {
 	// Discovery is the discovery document the endpoints came from, once
 	// read (empty for a cache entry written before it was recorded).
 	Discovery string
+	// IssParameter: discovery says the authorization response carries the
+	// issuer (RFC 9207), so a callback without it, or with another, is refused.
+	IssParameter bool
 }
 
 // ErrNoRevocation means the provider has no revocation endpoint.

@@ -42,6 +42,9 @@ type Record struct {
 	TokenType    string `json:"token_type,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
+	// IDTokenUnverified marks an ID token tokctl could not verify (a provider
+	// without `issuer`): it is kept, but `-o id-token` refuses to print it.
+	IDTokenUnverified bool `json:"id_token_unverified,omitempty"`
 	// Expiry is the absolute expiry; the zero time means the token does not expire.
 	Expiry time.Time `json:"expiry,omitzero"`
 	// Scopes are the scopes the provider granted; RequestedScopes the ones
@@ -117,6 +120,7 @@ func (r *Record) fields() []recordField {
 		{"token_type", &r.TokenType, r.TokenType == ""},
 		{"refresh_token", &r.RefreshToken, r.RefreshToken == ""},
 		{"id_token", &r.IDToken, r.IDToken == ""},
+		{"id_token_unverified", &r.IDTokenUnverified, !r.IDTokenUnverified},
 		{"expiry", &r.Expiry, r.Expiry.IsZero()},
 		{"scopes", &r.Scopes, len(r.Scopes) == 0},
 		{"requested_scopes", &r.RequestedScopes, len(r.RequestedScopes) == 0},
