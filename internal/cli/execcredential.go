@@ -41,6 +41,9 @@ type execCredentialStatus struct {
 func writeExecCredential(f *Factory, rec *store.Record) error {
 	token, expiry := rec.AccessToken, rec.Expiry
 	if rec.IDToken != "" {
+		if rec.IDTokenUnverified {
+			return unverifiedIDTokenError(rec)
+		}
 		token = rec.IDToken
 		if exp := idTokenExpiry(rec.IDToken); !exp.IsZero() {
 			expiry = exp

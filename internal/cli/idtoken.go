@@ -7,6 +7,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/provider"
+	"github.com/tokctl/tokctl/internal/store"
 )
 
 // IDTokenError is an ID token that failed verification: the login or refresh
@@ -80,6 +81,13 @@ func issuerFromToken(ctx context.Context, f *Factory, p provider.Provider, idTok
 		return provider.Endpoints{}, false
 	}
 	return doc, true
+}
+
+// unverifiedIDTokenError refuses to hand out an ID token tokctl could not verify.
+func unverifiedIDTokenError(rec *store.Record) error {
+	return fmt.Errorf("%s: the stored ID token is not verified, so tokctl will not print it: the provider has no `issuer` configured (%s), "+
+		"and the ID token's own issuer does not vouch for this token endpoint; set `issuer` and run `tokctl login %s`",
+		rec.Provider, provider.EnvVar(rec.Provider, "issuer"), rec.Provider)
 }
 
 // mixUpIssuer is the issuer a login's redirect must name (RFC 9207): the

@@ -449,9 +449,7 @@ func printToken(f *Factory, output string, rec *store.Record) error {
 				Hint: fmt.Sprintf("log in with the openid scope: `tokctl login %s --scope openid`", rec.Provider)}
 		}
 		if rec.IDTokenUnverified {
-			return fmt.Errorf("%s: the stored ID token is not verified, so tokctl will not print it: the provider has no `issuer` configured (%s), "+
-				"and the ID token's own issuer does not vouch for this token endpoint; set `issuer` and run `tokctl login %s`",
-				rec.Provider, provider.EnvVar(rec.Provider, "issuer"), rec.Provider)
+			return unverifiedIDTokenError(rec)
 		}
 		_, err = fmt.Fprintln(out, rec.IDToken)
 	case "json":
