@@ -45,16 +45,21 @@ The token is the one ` + "`tokctl token get`" + ` prints, under the same rules: 
 token while it has at least --min-ttl left, else a refreshed or fetched one.
 When no token can be had (exit 3, 4 or 5 as for token get), CMD does not run.
 
-CMD runs without a shell: use sh -c '...' for shell syntax, and single quotes
-so that your shell does not expand the variable before CMD's shell does.
+CMD runs without a shell: for shell syntax, use sh -c '...' in single quotes,
+so that the variable is expanded by that shell, not by yours. A variable a
+shell expands onto a command line is in that command's argv again: hand the
+token on through a pipe (printf is a shell builtin, see below) or let the
+program read the variable (curl 8.3 or later: --variable %TOKCTL_ACCESS_TOKEN
+--expand-header 'Authorization: Bearer {{TOKCTL_ACCESS_TOKEN}}').
 stdin, stdout and stderr are CMD's own. tokctl waits for CMD and exits with its
 exit code (128+N when signal N killed it; 127 when CMD is not found, 126 when
 it cannot be run). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent
 to tokctl are passed on to CMD; a Ctrl-C typed at the terminal reaches CMD
 directly, once. --timeout bounds getting the token, not CMD.`,
-		Example: `  tokctl exec tilia -- sh -c 'curl -H "Authorization: Bearer $TOKCTL_ACCESS_TOKEN" https://...'
-  tokctl exec ils --env ILS_TOKEN -- sh -c 'curl -H "Authorization: Bearer $ILS_TOKEN" https://api.ils.live/api/...'
-  tokctl exec tiltify --min-ttl 10m -- sh -c 'curl -sS -H "Authorization: Bearer $TOKCTL_ACCESS_TOKEN" https://v5api.tiltify.com/api/public/current-user'`,
+		Example: `  tokctl exec tilia -- sh -c 'printf "Authorization: Bearer %s\n" "$TOKCTL_ACCESS_TOKEN" | curl -H @- https://...'
+  tokctl exec ils --env ILS_TOKEN --min-ttl 10m -- sh -c 'printf "Authorization: Bearer %s\n" "$ILS_TOKEN" | curl -fsS -H @- https://api.ils.live/api/...'
+  # curl 8.3 or later reads the variable itself, no shell needed:
+  #   tokctl exec tilia -- curl --variable %TOKCTL_ACCESS_TOKEN --expand-header 'Authorization: Bearer {{TOKCTL_ACCESS_TOKEN}}' https://...`,
 		Args:              execArgs,
 		ValidArgsFunction: completeExec(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
