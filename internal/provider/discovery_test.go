@@ -812,3 +812,45 @@ func wantBasic(r *http.Request, id, secret string) string {
 	}
 	return strings.Join(problems, "; ")
 }
+
+// TestDiscoveryErrorsNameTheIssuer: a discovery that fails says it was the
+// issuer (not a token endpoint) and that `issuer` is the setting to check,
+// with every URL it tried written out in full.
+func TestDiscoveryErrorsNameTheIssuer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/realm"
+	_ = ln.Close()
+	missing := startDiscoIDP(t, "", nil) // answers 404 everywhere
+
+	tests := []struct {
+		name, issuer string
+		want         []string
+	}{
+		{"unreachable", closed, []string{
+			"idp: cannot reach issuer " + closed + " for discovery: cannot connect",
+			"; check that the server is up and that `issuer` (TOKCTL_IDP_ISSUER) is right"}},
+		{"no document", missing.Issuer, []string{
+			"idp: discovery failed at issuer " + missing.Issuer + ": no discovery document at " +
+				missing.Issuer + "/.well-known/openid-configuration, " + missing.Issuer + "/.well-known/oauth-authorization-server, " +
+				missing.URL + "/.well-known/oauth-authorization-server/realm (HTTP 404 Not Found)",
+			"`issuer` (TOKCTL_IDP_ISSUER)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newDisco(t, Settings{Issuer: tt.issuer, CacheDir: t.TempDir()})
+			err := p.Prepare(context.Background())
+			wantUnavailable(t, err)
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\nlacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "token endpoint") || strings.Contains(err.Error(), "tokctl providers") {
+				t.Errorf("error %q speaks of the token endpoint or points to `tokctl providers`", err)
+			}
+		})
+	}
+}
