@@ -93,6 +93,13 @@ func recoverPanic(errOut io.Writer, code *int) {
 // NewCmdRoot builds the whole command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {
 	root := newRootCmd(f)
+	// cobra prints "tokctl version " + Version for --version, a flag of the
+	// root alone, so only the whole tree needs it (reading the build
+	// information costs every start otherwise). cobra's default printer is
+	// used on purpose: a version template would link text/template's method
+	// calls by name, which turns off the linker's dead-code elimination of
+	// methods (+2.5 MB, see docs/performance.md).
+	root.Version = versionDetail(f.Build)
 	for _, sc := range subcommands {
 		root.AddCommand(sc.build(f))
 	}
@@ -116,11 +123,6 @@ server, keeps them in the OS keyring, and prints a valid one in milliseconds.`,
   tokctl token get tilia | tokctl decode`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		// cobra prints "tokctl version " + Version for --version. Its
-		// default printer is used on purpose: a version template would link
-		// text/template's method calls by name, which turns off the linker's
-		// dead-code elimination of methods (+2.5 MB, see docs/performance.md).
-		Version: versionDetail(f.Build),
 	}
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
