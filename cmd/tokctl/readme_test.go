@@ -112,6 +112,14 @@ func TestDocSnippets(t *testing.T) {
 			t.Logf("%s: skipped (%s): %s", s.where, reason, s.text)
 			continue
 		}
+		if tool := missingTool(s.text); tool != "" {
+			if os.Getenv("CI") == "true" {
+				t.Errorf("%s: %s is not installed (the docs' examples need it): %s", s.where, tool, s.text)
+			} else {
+				t.Logf("%s: skipped, %s is not installed: %s", s.where, tool, s.text)
+			}
+			continue
+		}
 		before := d.tokenRequests()
 		out, err := d.run(s)
 		// A snippet whose comment promises "no request" is held to it.
@@ -255,6 +263,19 @@ func docQuote(t *testing.T, doc, start string) string {
 	return strings.Join(strings.Fields(quote), " ")
 }
 
+// missingTool is a program the snippet runs that this machine lacks; the
+// README asks for curl and jq besides Go and make.
+func missingTool(text string) string {
+	for _, tool := range []string{"jq", "curl"} {
+		if regexp.MustCompile(`(^|[|;&(]\s*)` + tool + `\b`).MatchString(text) {
+			if _, err := exec.LookPath(tool); err != nil {
+				return tool
+			}
+		}
+	}
+	return ""
+}
+
 // readmeSnippets are the commands of the ```sh blocks of path: one per
 // line (continuations joined), comment lines dropped.
 func readmeSnippets(t *testing.T, path string) []snippet {
@@ -339,8 +360,11 @@ func newDocEnv(t *testing.T) *docEnv {
 	bin := filepath.Join(h.home, "bin")
 	must(t, os.MkdirAll(bin, 0o755))
 	realCurl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not installed")
+	switch {
+	case err != nil && os.Getenv("CI") == "true":
+		t.Fatal("curl is not installed (the docs' examples need it)")
+	case err != nil:
+		t.Skip("curl is not installed (the docs' examples need it)")
 	}
 	// The APIs the examples call are the fake's /api/whoami.
 	wrapper := `#!/usr/bin/env bash
