@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -26,7 +27,29 @@ type Keyring struct {
 	// bus is where the session-bus lookup reads from; the zero value reads
 	// the real environment and /run/user/<uid> (tests replace it).
 	bus busEnv
+	// secrets is the OS keyring; nil is go-keyring (tests replace it with
+	// a fake that enforces another OS's limits).
+	secrets secretStore
+	// limit is the largest value one keyring item takes under a user name
+	// (0: no limit); nil is the running OS's (secretLimit).
+	limit func(service, user string) int
 }
+
+// secretStore is what tokctl uses of go-keyring.
+type secretStore interface {
+	Get(service, user string) (string, error)
+	Set(service, user, password string) error
+	Delete(service, user string) error
+}
+
+// goKeyring is the OS keyring, through go-keyring.
+type goKeyring struct{}
+
+func (goKeyring) Get(service, user string) (string, error) { return gokeyring.Get(service, user) }
+func (goKeyring) Set(service, user, password string) error {
+	return gokeyring.Set(service, user, password)
+}
+func (goKeyring) Delete(service, user string) error { return gokeyring.Delete(service, user) }
 
 const (
 	defaultKeyringService = "tokctl"
@@ -36,14 +59,11 @@ const (
 // Name reports "keyring".
 func (k Keyring) Name() string { return "keyring" }
 
-// Get returns the value stored under key, or ErrNotFound.
+// Get returns the value stored under key, or ErrNotFound. A value stored
+// in chunks (see chunk.go) is reassembled; a small one is one keyring call.
 func (k Keyring) Get(ctx context.Context, key string) ([]byte, error) {
-	var v string
-	err := k.call(ctx, func() (err error) {
-		v, err = gokeyring.Get(k.service(), key)
-		return err
-	})
-	if errors.Is(err, ErrNotFound) {
+	v, err := k.getItem(ctx, key)
+	if errors.Is(err, ErrNotFound) && k.secrets == nil {
 		// A locked collection hides its items: go-keyring finds nothing,
 		// and a later Set fails to unlock it. Only then is it worth the
 		// extra round trip to ask, so the hot path (an item found) pays nothing.
@@ -54,25 +74,71 @@ func (k Keyring) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []byte(v), nil
+	if !isChunked(v) {
+		return []byte(v), nil
+	}
+	return k.getChunked(ctx, key, v)
 }
 
-// Set stores value under key, replacing any old value.
+// Set stores value under key, replacing any old value atomically: a value
+// larger than one keyring item takes on this OS is split into chunks.
 func (k Keyring) Set(ctx context.Context, key string, value []byte) error {
-	return k.call(ctx, func() error {
-		return gokeyring.Set(k.service(), key, string(value))
-	})
+	return k.setChunked(ctx, key, value)
 }
 
-// Delete removes key; deleting a missing key is not an error.
+// Delete removes key, and its chunks; deleting a missing key is not an error.
 func (k Keyring) Delete(ctx context.Context, key string) error {
-	err := k.call(ctx, func() error {
-		return gokeyring.Delete(k.service(), key)
+	head, err := k.getItem(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := k.deleteItem(ctx, key); err != nil {
+		return err
+	}
+	if m, ok := parseManifest(head); ok {
+		return k.deleteChunks(ctx, key, m)
+	}
+	return nil
+}
+
+// getItem, setItem and deleteItem are one keyring call each.
+func (k Keyring) getItem(ctx context.Context, user string) (string, error) {
+	var v string
+	err := k.call(ctx, func() (err error) {
+		v, err = k.store().Get(k.service(), user)
+		return err
 	})
+	return v, err
+}
+
+func (k Keyring) setItem(ctx context.Context, user, value string) error {
+	return k.call(ctx, func() error { return k.store().Set(k.service(), user, value) })
+}
+
+func (k Keyring) deleteItem(ctx context.Context, user string) error {
+	err := k.call(ctx, func() error { return k.store().Delete(k.service(), user) })
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
 	return err
+}
+
+func (k Keyring) store() secretStore {
+	if k.secrets == nil {
+		return goKeyring{}
+	}
+	return k.secrets
+}
+
+// itemLimit is the largest value one item under user takes (0: no limit).
+func (k Keyring) itemLimit(user string) int {
+	if k.limit != nil {
+		return k.limit(k.service(), user)
+	}
+	return secretLimit(runtime.GOOS, k.service(), user)
 }
 
 func (k Keyring) service() string {
@@ -100,14 +166,19 @@ func (k Keyring) call(ctx context.Context, op func() error) error {
 	}
 	// Checked before go-keyring is touched: without a bus, godbus would run
 	// dbus-launch and leave a stray daemon behind.
-	if reason := k.bus.missing(); reason != "" {
-		return &unreachableError{reason: reason}
+	osKeyring := k.secrets == nil
+	if osKeyring {
+		if reason := k.bus.missing(); reason != "" {
+			return &unreachableError{reason: reason}
+		}
 	}
 	done := make(chan error, 1)
 	go func() {
-		if err := connectBus(); err != nil {
-			done <- err
-			return
+		if osKeyring {
+			if err := connectBus(); err != nil {
+				done <- err
+				return
+			}
 		}
 		done <- op()
 	}()

@@ -126,3 +126,44 @@ func TestOpenKeyringReachable(t *testing.T) {
 		t.Errorf("file store used: %v", entries)
 	}
 }
+
+// TestKeyringLargeRecordRealSecretService stores an OpenID Connect-sized
+// record in the real Secret Service, with no limit (Linux's) and with the
+// Windows and macOS limits forced: it round-trips, is chunked when the limit
+// asks for it, and Delete leaves no chunk behind.
+func TestKeyringLargeRecordRealSecretService(t *testing.T) {
+	for _, goos := range []string{"linux", "windows", "darwin"} {
+		t.Run(goos, func(t *testing.T) {
+			k := realKeyring(t)
+			k.limit = func(service, user string) int { return secretLimit(goos, service, user) }
+			ctx := context.Background()
+			value := oidcRecord(12000, 'j')
+			if err := k.Set(ctx, "kc", value); err != nil {
+				t.Fatal(err)
+			}
+			got, err := k.Get(ctx, "kc")
+			if err != nil || !bytes.Equal(got, value) {
+				t.Fatalf("Get: %d bytes, %v", len(got), err)
+			}
+			head, err := k.getItem(ctx, "kc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, chunked := parseManifest(head)
+			if chunked != (goos != "linux") {
+				t.Fatalf("chunked = %v on %s", chunked, goos)
+			}
+			if err := k.Delete(ctx, "kc"); err != nil {
+				t.Fatal(err)
+			}
+			for i := range m.n {
+				if _, err := k.getItem(ctx, chunkKey("kc", m.gen, i)); !errors.Is(err, ErrNotFound) {
+					t.Errorf("chunk %d after Delete: %v, want ErrNotFound", i, err)
+				}
+			}
+			if _, err := k.Get(ctx, "kc"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("Get after Delete: %v", err)
+			}
+		})
+	}
+}
