@@ -45,12 +45,12 @@ its scopes, and a verdict (valid, expired, not yet valid). A leading "Bearer " o
 (exit 1); an encrypted JWT (JWE) shows its header only.
 
 Without --key, --hmac-secret-file or --jwks the signature is shown but not
-verified. With one of them
-it is verified (RS256/384/512, PS256/384/512, ES256/384/512, EdDSA, HS256/384/512),
-and a token that does not verify is shown, then decode exits 1. A token with alg
-"none" never verifies, and the key must fit the alg: an HS256 token is not checked
-against a public key, nor an RS256 token against a shared secret. decode says on
-stderr which key it loaded.
+verified. With one of them it is verified (RS256/384/512, PS256/384/512,
+ES256/384/512, EdDSA, HS256/384/512), and a token that does not verify is shown,
+then decode exits 1. A token with alg "none" never verifies, and the key must fit
+the alg: an HS256 token is not checked against a public key, nor an RS256 token
+against a shared secret. decode says on stderr which key it loaded. A header or
+payload that names a member twice, or nests deeper than 64 levels, is refused.
 
   --key FILE   a public key or certificate, PEM (text before it, such as
                openssl x509 -text prints, is skipped) or DER (.cer, .der), or a
