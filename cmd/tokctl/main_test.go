@@ -93,6 +93,9 @@ func TestScripts(t *testing.T) {
 			"keyfiles":    cmdKeyFiles,
 			"deeptoken":   cmdDeepToken,
 			"fakeoidc":    cmdFakeOIDC,
+			"genkey":      cmdGenKey,
+			"citoken":     cmdCIToken,
+			"ciexpire":    cmdCIExpire,
 		},
 	})
 }
@@ -116,7 +119,20 @@ func setupScript(e *testscript.Env, bus string) error {
 		name = strings.ToUpper(strings.NewReplacer("-", "_", ":", "_").Replace(name))
 		e.Setenv(name+"_ID", c.ID)
 		e.Setenv(name+"_SECRET", c.Secret)
+		if c.PrivateKeyPEM != "" { // OIDC_KEY_RSA_KEY: the path of its private key
+			path := filepath.Join(e.WorkDir, "keys", c.ID+".pem")
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return err
+			}
+			if err := os.WriteFile(path, []byte(c.PrivateKeyPEM), 0o600); err != nil {
+				return err
+			}
+			e.Setenv(name+"_KEY", path)
+		}
 	}
+	e.Setenv("FAKE_GITHUB_URL", srv.GitHubRequestURL())
+	e.Setenv("FAKE_GITHUB_TOKEN", fakeprovider.GitHubRequestToken)
+	e.Setenv("FEDERATED_AUD", fakeprovider.FederatedAudience)
 	home := filepath.Join(e.WorkDir, "home")
 	e.Setenv("HOME", home)
 	e.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))

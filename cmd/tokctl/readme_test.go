@@ -82,6 +82,10 @@ var knownFailing = map[string]string{}
 // snippetEnv is what the reader has at hand for one snippet beyond the
 // common environment.
 var snippetEnv = map[string]func(d *docEnv) []string{
+	// svc's key from a file (the other way to keep it than the keyring).
+	`tokctl key public svc                 # paste into the client's JWK field`: svcKeyFile,
+	`tokctl key public svc -o jwks > jwks.json`:                                 svcKeyFile,
+	`tokctl key public svc -o pem`:                                              svcKeyFile,
 	`tokctl decode --hmac-secret-file hs256.secret -o json "$TOKEN" | jq .signature_verified`: func(d *docEnv) []string {
 		return []string{"TOKEN=" + d.hs256Token}
 	},
@@ -89,6 +93,10 @@ var snippetEnv = map[string]func(d *docEnv) []string{
 	`tokctl decode --jwks keycloak "$ID_TOKEN"`: func(d *docEnv) []string {
 		return []string{"ID_TOKEN=" + d.tokctl("token", "get", "keycloak", "-o", "id-token")}
 	},
+}
+
+func svcKeyFile(d *docEnv) []string {
+	return []string{"TOKCTL_SVC_PRIVATE_KEY=" + filepath.Join(d.dir, "svc-key.pem")}
 }
 
 // snippet is one documented command.
@@ -416,7 +424,11 @@ exec ` + realCurl + ` --fail --silent --show-error "${args[@]}"
 		"TOKCTL_TILTIFY_CLIENT_SECRET="+clients["tiltify"].Secret,
 		"TOKCTL_KEYCLOAK_ISSUER="+h.fake.OIDCIssuer(),
 		"TOKCTL_KEYCLOAK_CLIENT_ID="+fakeprovider.OIDCPublicClientID,
+		"TOKCTL_SVC_ISSUER="+h.fake.OIDCIssuer(),
+		"TOKCTL_SVC_CLIENT_ID="+fakeprovider.OIDCKeyRSAClientID,
 	)
+	// svc's private key, as the reader saved it from the provider's console.
+	must(t, os.WriteFile(filepath.Join(h.home, "svc-key.pem"), []byte(fakeprovider.OIDCKeyRSAPEM), 0o600))
 	d.env = env
 	must(t, os.MkdirAll(filepath.Join(h.home, ".config", "tokctl"), 0o700))
 	must(t, os.WriteFile(filepath.Join(h.home, ".config", "tokctl", "config.yaml"), []byte(readmeConfig(t)), 0o600))

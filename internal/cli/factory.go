@@ -217,6 +217,7 @@ func (f *Factory) Settings(name string) (provider.Settings, error) {
 	}
 	s.CacheDir = cacheDir()
 	s.ConfigFile = cfg.File()
+	s.Warnf = f.warnf
 	for _, key := range provider.Keys {
 		if v, ok := cfg.Lookup(name, key, provider.EnvVar(name, key)); ok {
 			s.Set(key, v)

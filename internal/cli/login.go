@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdio "io"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	xoauth2 "golang.org/x/oauth2"
 
+	"github.com/tokctl/tokctl/internal/assertion"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/loopback"
 	"github.com/tokctl/tokctl/internal/oauth"
@@ -27,6 +29,7 @@ type LoginOptions struct {
 	ClientCredentials bool
 	ClientID          string
 	SecretStdin       bool
+	KeyStdin          bool
 	Scopes            []string
 	Timeout           time.Duration
 }
@@ -54,11 +57,18 @@ For client-credentials providers (tilia, ils, or --client-credentials) tokctl
 asks for the client id and secret (hidden input), verifies them with one token
 request, and stores them, so ` + "`tokctl token get`" + ` needs no environment variables.
 A client secret is never a flag value: it comes from a prompt, from the
-environment, or from stdin with --client-secret-stdin.`,
+environment, or from stdin with --client-secret-stdin.
+
+A client that proves itself with a private key (auth_method: private_key_jwt,
+or grant: jwt_bearer) can keep the key in the keyring instead of a file:
+--private-key-stdin reads a PEM key (PKCS #8, PKCS #1 or SEC 1; RSA, EC or
+Ed25519) from stdin, verifies it with one token request and stores it.
+` + "`tokctl key public PROVIDER`" + ` prints its public key for the provider.`,
 		Example: `  tokctl login tiltify
   tokctl login tiki --no-browser
   printf '%s\n' "$TILIA_SECRET" | tokctl login tilia --client-id 3f2bfe5b-19b8-41c1-88d7-70a1586bce94 --client-secret-stdin
-  tokctl login tiki --client-credentials`,
+  tokctl login tiki --client-credentials
+  tokctl login svc --client-credentials --private-key-stdin < svc-key.pem`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -81,6 +91,7 @@ environment, or from stdin with --client-secret-stdin.`,
 	fl.BoolVar(&opts.ClientCredentials, "client-credentials", false, "store and verify client credentials instead of the browser login")
 	fl.StringVar(&opts.ClientID, "client-id", "", "the client id (default: from the config file, the environment or a prompt)")
 	fl.BoolVar(&opts.SecretStdin, "client-secret-stdin", false, "read the client secret from the first line of stdin")
+	fl.BoolVar(&opts.KeyStdin, "private-key-stdin", false, "read a PEM private key from stdin and store it (private_key_jwt, jwt_bearer)")
 	fl.StringArrayVar(&opts.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
 	// login waits for a person, so its --timeout has a default of its own:
 	// this flag shadows the global one, and help shows the real default.
@@ -92,6 +103,9 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	f := opts.f
 	ctx, stop := f.Interruptible(ctx, opts.Provider)
 	defer stop()
+	if opts.KeyStdin && opts.SecretStdin {
+		return usageErrorf("%s: --private-key-stdin and --client-secret-stdin both read stdin: use one", opts.Provider)
+	}
 	p, s, err := f.CheckedProvider(opts.Provider, func(s *provider.Settings) {
 		if opts.ClientID != "" {
 			s.ClientID = opts.ClientID
@@ -99,9 +113,15 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		if len(opts.Scopes) > 0 {
 			s.Scopes = splitScopeFlags(opts.Scopes)
 		}
+		if opts.KeyStdin && s.AuthMethod == "" && s.Grant != "jwt_bearer" {
+			s.AuthMethod = "private_key_jwt" // the key is what the client proves itself with
+		}
 	})
 	if err != nil {
 		return err
+	}
+	if opts.KeyStdin && !p.KeyAuth() {
+		return usageErrorf("%s: --private-key-stdin is for a client that signs with a private key (kind oauth2 with auth_method private_key_jwt or grant jwt_bearer)", p.Name())
 	}
 	if err := p.Prepare(ctx); err != nil {
 		return err
@@ -144,7 +164,7 @@ func loginFlow(opts *LoginOptions, p provider.Provider) (string, error) {
 		return provider.GrantDeviceCode, nil
 	case !opts.ClientCredentials && provider.Supports(p, provider.GrantAuthorizationCode) && p.AuthURL() != "":
 		return provider.GrantAuthorizationCode, nil
-	case provider.Supports(p, provider.GrantClientCredentials) && !p.PublicClient():
+	case provider.Fetches(p) && !p.PublicClient():
 		return provider.GrantClientCredentials, nil
 	}
 	return "", &oauth.ConfigError{Provider: p.Name(), Msg: "no login flow: set `auth_url` for the browser login (" + provider.EnvVar(p.Name(), "auth_url") + "), or `issuer`"}
@@ -173,7 +193,7 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 		c.ID, idFrom = stored.ClientID, fmt.Sprintf("the client id stored by `tokctl login %s`", p.Name())
 	}
 	if c.ID == "" {
-		if !io.CanPrompt() || opts.SecretStdin {
+		if !io.CanPrompt() || opts.SecretStdin || opts.KeyStdin {
 			return loginCredentials{}, &oauth.ConfigError{Provider: p.Name(), Msg: fmt.Sprintf(
 				"no client id: use --client-id, or set %s", provider.EnvVar(p.Name(), "client_id"))}
 		}
@@ -183,9 +203,20 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 		}
 		c.ID, idFrom = id, "the client id entered"
 	}
-	if p.PublicClient() && !opts.SecretStdin {
+	if opts.KeyStdin {
+		key, err := readKeyStdin(io)
+		if err != nil {
+			return loginCredentials{}, usageErrorf("%s: --private-key-stdin: %v", p.Name(), err)
+		}
+		c.PrivateKey = key
+		return loginCredentials{creds: c, entered: true}, nil
+	}
+	if (p.PublicClient() || p.KeyAuth()) && !opts.SecretStdin {
 		if stored.ClientID == c.ID && stored.ClientSecret != "" {
 			c.Secret = stored.ClientSecret
+		}
+		if stored.ClientID == c.ID && stored.PrivateKey != "" {
+			c.PrivateKey = []byte(stored.PrivateKey)
 		}
 		return loginCredentials{creds: c}, nil
 	}
@@ -218,6 +249,26 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 		c.Fix = "check " + idFrom + " and " + secretFrom
 	}
 	return loginCredentials{creds: c, entered: entered}, nil
+}
+
+// maxKeyStdin caps what --private-key-stdin reads; a PEM key is a few KB.
+const maxKeyStdin = 1 << 20
+
+// readKeyStdin reads a PEM private key from stdin and returns it as PKCS #8
+// PEM, the form that is stored.
+func readKeyStdin(io *iostreams.IOStreams) ([]byte, error) {
+	raw, err := stdio.ReadAll(stdio.LimitReader(io.In, maxKeyStdin+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > maxKeyStdin {
+		return nil, errors.New("more than 1 MiB on stdin")
+	}
+	k, err := assertion.ParseKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	return assertion.MarshalPEM(k)
 }
 
 // browserFlow runs the authorization-code grant through a loopback redirect.
@@ -371,16 +422,25 @@ func saveLogin(ctx context.Context, f *Factory, b store.Backend, p provider.Prov
 		return &oauth.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
 	}
 	defer unlock()
-	if client.creds.Secret != "" && (client.entered || credentialsLogin) {
+	if (client.creds.Secret != "" || len(client.creds.PrivateKey) > 0) && (client.entered || credentialsLogin) {
+		what := "client secret"
+		if len(client.creds.PrivateKey) > 0 {
+			what = "private key"
+		}
 		if err := writeStoredClient(ctx, b, p.Name(), client.creds); err != nil {
-			return fmt.Errorf("%s: could not store the client secret in the %s store: %w", p.Name(), b.Name(), err)
+			return fmt.Errorf("%s: could not store the %s in the %s store: %w", p.Name(), what, b.Name(), err)
 		}
 	}
 	if err := store.SaveRecord(ctx, b, rec); err != nil {
 		return fmt.Errorf("%s: could not store the token in the %s store: %w", p.Name(), b.Name(), err)
 	}
 	what := "logged in"
-	if credentialsLogin {
+	switch {
+	case credentialsLogin && client.entered && len(client.creds.PrivateKey) > 0:
+		what = "private key verified and stored"
+	case credentialsLogin && client.creds.Secret == "" && len(client.creds.PrivateKey) == 0:
+		what = "client verified" // a key file or a CI token: nothing secret to keep
+	case credentialsLogin:
 		what = "client credentials verified and stored"
 	}
 	f.infof("%s: %s; token stored in the %s store%s", p.Name(), what, b.Name(), expiryNote(f, rec))

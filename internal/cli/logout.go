@@ -28,7 +28,7 @@ func NewCmdLogout(f *Factory) *cobra.Command {
 endpoint (RFC 7009; from its discovery document or revocation_url), tokctl first
 asks it to revoke the refresh token (else the access token); a failed revocation
 is a warning and the local token is removed anyway. With --all, also remove the
-client id and secret that ` + "`tokctl login`" + ` stored.`,
+client id and secret (or private key) that ` + "`tokctl login`" + ` stored.`,
 		Example: `  tokctl logout tilia
   tokctl logout tiltify --all`,
 		Args:              exactProvider,
@@ -40,7 +40,7 @@ client id and secret that ` + "`tokctl login`" + ` stored.`,
 			return logoutRun(ctx, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.All, "all", false, "also remove the stored client secret")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "also remove the stored client secret or private key")
 	return cmd
 }
 

@@ -49,6 +49,7 @@ var subcommands = []struct {
 	{"logout", NewCmdLogout},
 	{"status", NewCmdStatus},
 	{"providers", NewCmdProviders},
+	{"key", NewCmdKey},
 	{"decode", NewCmdDecode},
 	{"version", NewCmdVersion},
 	{"environment", func(*Factory) *cobra.Command { return newHelpTopic(environmentReference()) }},

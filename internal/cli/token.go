@@ -232,7 +232,7 @@ func renew(ctx context.Context, f *Factory, p provider.Provider, s provider.Sett
 func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provider.Settings, b store.Backend, old *store.Record) (*store.Record, error) {
 	creds := provider.Credentials{ID: old.ClientID}
 	if c, err := clientCredentials(ctx, p, s, b); err == nil {
-		creds.Secret, creds.Fix = c.Secret, c.Fix
+		creds.Secret, creds.Fix, creds.PrivateKey = c.Secret, c.Fix, c.PrivateKey
 	} else if !p.PublicClient() {
 		return nil, &oauth.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
 	}
@@ -356,10 +356,12 @@ func newRecord(f *Factory, p provider.Provider, clientID string, tok *oauth.Toke
 	}
 }
 
-// storedClient is the client id and secret `tokctl login` keeps.
+// storedClient is the client id and secret (or private key, PKCS #8 PEM)
+// `tokctl login` keeps.
 type storedClient struct {
 	ClientID     string `json:"client_id"`
 	ClientSecret string `json:"client_secret"`
+	PrivateKey   string `json:"private_key,omitempty"`
 }
 
 // readStoredClient returns what `tokctl login` stored, or zero values.
@@ -376,29 +378,38 @@ func readStoredClient(ctx context.Context, b store.Backend, name string) storedC
 
 // writeStoredClient keeps the client id and secret for later commands.
 func writeStoredClient(ctx context.Context, b store.Backend, name string, c provider.Credentials) error {
-	raw, err := json.Marshal(storedClient{ClientID: c.ID, ClientSecret: c.Secret})
+	raw, err := json.Marshal(storedClient{ClientID: c.ID, ClientSecret: c.Secret, PrivateKey: string(c.PrivateKey)})
 	if err != nil {
 		return err
 	}
 	return b.Set(ctx, store.SecretKey(name), raw)
 }
 
-// clientCredentials finds the client id and secret: settings (environment,
-// config file) first, then the store.
+// clientCredentials finds the client id and secret (or stored private
+// key): settings (environment, config file) first, then the store. A client
+// that signs with a key or a CI token needs only its id here; the provider
+// finds the key or token when it makes the assertion.
 func clientCredentials(ctx context.Context, p provider.Provider, s provider.Settings, b store.Backend) (provider.Credentials, error) {
 	c := provider.Credentials{ID: s.ClientID, Secret: s.ClientSecret}
 	if c.ID == "" || c.Secret == "" {
 		if sc := readStoredClient(ctx, b, p.Name()); c.ID == "" || c.ID == sc.ClientID {
 			c.ID, c.Secret = sc.ClientID, sc.ClientSecret
+			if sc.PrivateKey != "" {
+				c.PrivateKey = []byte(sc.PrivateKey)
+			}
 		}
 	}
-	if c.ID != "" && c.Secret != "" {
+	if c.ID != "" && (c.Secret != "" || len(c.PrivateKey) > 0 || p.KeyAuth()) {
 		if c.ID == s.ClientID && c.Secret == s.ClientSecret {
 			c.Fix = settingsCredentialsFix(s)
 		} else {
 			c.Fix = storedCredentialsFix(p.Name())
 		}
 		return c, nil
+	}
+	if p.KeyAuth() {
+		return c, &oauth.LoginRequiredError{Provider: p.Name(), Reason: "no client id",
+			Hint: fmt.Sprintf("set %s", provider.EnvVar(p.Name(), "client_id"))}
 	}
 	if c.ID != "" && p.PublicClient() {
 		return c, &oauth.LoginRequiredError{

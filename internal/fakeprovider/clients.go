@@ -57,6 +57,26 @@ const (
 	// OIDCJWEClientID is a public client whose access tokens are JWEs (RSA-OAEP-256, A256GCM)
 	// encrypted to [Server.EncryptionKey].
 	OIDCJWEClientID = "oidc-jwe"
+
+	// OIDCKeyRSAClientID authenticates with private_key_jwt signed by OIDCKeyRSAPEM
+	// (RS256/384/512 or PS256/384/512).
+	OIDCKeyRSAClientID = "oidc-key-rsa"
+	// OIDCKeyP256ClientID authenticates with private_key_jwt signed by OIDCKeyP256PEM (ES256).
+	OIDCKeyP256ClientID = "oidc-key-p256"
+	// OIDCKeyP384ClientID authenticates with private_key_jwt signed by OIDCKeyP384PEM (ES384).
+	OIDCKeyP384ClientID = "oidc-key-p384"
+	// OIDCKeyEd25519ClientID authenticates with private_key_jwt signed by OIDCKeyEd25519PEM (EdDSA).
+	OIDCKeyEd25519ClientID = "oidc-key-ed25519"
+	// OIDCSecretJWTClientID authenticates with client_secret_jwt: HS256 (or HS384/HS512)
+	// keyed with OIDCSecretJWTClientSecret.
+	OIDCSecretJWTClientID = "oidc-secret-jwt"
+	// OIDCSecretJWTClientSecret is OIDCSecretJWTClientID's secret, 48 characters: HS256 wants
+	// at least 32 bytes (RFC 7518 §3.2).
+	OIDCSecretJWTClientSecret = "oidc-secret-jwt-0123456789abcdefghijklmnopqrstuv"
+	// OIDCFederatedClientID authenticates with a CI platform's ID token as its client
+	// assertion (workload identity federation): one the fake's GitHub Actions endpoint
+	// issued, for FederatedAudience and FederatedSubject.
+	OIDCFederatedClientID = "oidc-federated"
 )
 
 // Client authentication methods of the generic oauth2 and oidc clients (RFC 7591 names).
@@ -67,6 +87,12 @@ const (
 	AuthMethodPost = "client_secret_post"
 	// AuthMethodNone is a public client's: client_id in the form body, no secret.
 	AuthMethodNone = "none"
+	// AuthMethodPrivateKeyJWT sends a JWT signed with the client's private key (RFC 7523 §2.2).
+	AuthMethodPrivateKeyJWT = "private_key_jwt"
+	// AuthMethodSecretJWT sends a JWT signed HS256 with the client secret.
+	AuthMethodSecretJWT = "client_secret_jwt"
+	// AuthMethodFederated sends a CI platform's ID token as the client assertion.
+	AuthMethodFederated = "federated"
 )
 
 // Client is a registered demo client.
@@ -78,8 +104,16 @@ type Client struct {
 	// Secret is the client secret.
 	Secret string
 	// AuthMethod is set only for oauth2 and oidc clients: AuthMethodBasic, AuthMethodPost,
-	// AuthMethodNone, or both secret methods separated by a space (OIDCClientID).
+	// AuthMethodNone, AuthMethodPrivateKeyJWT, AuthMethodSecretJWT, AuthMethodFederated,
+	// or both secret methods separated by a space (OIDCClientID).
 	AuthMethod string
+	// PrivateKeyPEM is a private_key_jwt client's private key; the fake knows its public half.
+	PrivateKeyPEM string
+}
+
+// confidential reports whether the client authenticates at all.
+func (c Client) confidential() bool {
+	return c.Secret != "" || c.PrivateKeyPEM != "" || c.AuthMethod == AuthMethodFederated
 }
 
 func demoClients() []Client {
@@ -99,6 +133,12 @@ func demoClients() []Client {
 		{Provider: "oidc", ID: OIDCBadSigClientID, AuthMethod: AuthMethodNone},
 		{Provider: "oidc", ID: OIDCBadNonceClientID, AuthMethod: AuthMethodNone},
 		{Provider: "oidc", ID: OIDCJWEClientID, AuthMethod: AuthMethodNone},
+		{Provider: "oidc", ID: OIDCKeyRSAClientID, AuthMethod: AuthMethodPrivateKeyJWT, PrivateKeyPEM: OIDCKeyRSAPEM},
+		{Provider: "oidc", ID: OIDCKeyP256ClientID, AuthMethod: AuthMethodPrivateKeyJWT, PrivateKeyPEM: OIDCKeyP256PEM},
+		{Provider: "oidc", ID: OIDCKeyP384ClientID, AuthMethod: AuthMethodPrivateKeyJWT, PrivateKeyPEM: OIDCKeyP384PEM},
+		{Provider: "oidc", ID: OIDCKeyEd25519ClientID, AuthMethod: AuthMethodPrivateKeyJWT, PrivateKeyPEM: OIDCKeyEd25519PEM},
+		{Provider: "oidc", ID: OIDCSecretJWTClientID, Secret: OIDCSecretJWTClientSecret, AuthMethod: AuthMethodSecretJWT},
+		{Provider: "oidc", ID: OIDCFederatedClientID, AuthMethod: AuthMethodFederated},
 	}
 }
 

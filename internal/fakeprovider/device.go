@@ -71,7 +71,7 @@ func (s *Server) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 		writeRFCError(w, http.StatusBadRequest, "invalid_request", err.Error(), false)
 		return
 	}
-	c, fail := oidcClient(r, f)
+	c, fail := s.oidcClient(r, f)
 	if fail == nil {
 		if err := f.only(nil, []string{"scope"}); err != nil {
 			fail = badRequest(err.Error())

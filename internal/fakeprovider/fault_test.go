@@ -189,7 +189,7 @@ func TestFaultControlEndpoint(t *testing.T) {
 	wantStatus(t, do(t, s, req{method: http.MethodGet, path: "/ils/api/oauth/token"}), 400)
 
 	counts := s.Counts()
-	if len(counts) != 20 || counts["api.whoami"] != 3 {
+	if len(counts) != 21 || counts["api.whoami"] != 3 {
 		t.Errorf("control requests were counted: %v", counts)
 	}
 }

@@ -88,7 +88,7 @@ func (s *Server) discovery(issuer string) http.HandlerFunc {
 			return
 		}
 		base := s.OIDCIssuer()
-		auth := []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone}
+		auth := []string{AuthMethodBasic, AuthMethodPost, AuthMethodNone, AuthMethodPrivateKeyJWT, AuthMethodSecretJWT}
 		writeJSON(w, http.StatusOK, discoveryDoc{
 			Issuer:                      issuer,
 			AuthorizationEndpoint:       base + "/authorize",
@@ -97,7 +97,7 @@ func (s *Server) discovery(issuer string) http.HandlerFunc {
 			JWKSURI:                     base + "/jwks",
 			RevocationEndpoint:          base + "/revoke",
 			ResponseTypes:               []string{"code"},
-			GrantTypes:                  []string{"authorization_code", "refresh_token", "client_credentials", deviceGrantType},
+			GrantTypes:                  []string{"authorization_code", "refresh_token", "client_credentials", deviceGrantType, JWTBearerGrantType},
 			SubjectTypes:                []string{"public"},
 			CodeChallengeMethods:        []string{"S256"},
 			TokenAuthMethods:            auth,

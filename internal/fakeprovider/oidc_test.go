@@ -128,9 +128,9 @@ func TestOIDCDiscovery(t *testing.T) {
 				Issuer: tc.issuer, AuthorizationEndpoint: iss + "/authorize", TokenEndpoint: iss + "/token",
 				DeviceAuthorizationEndpoint: iss + "/device", JWKSURI: iss + "/jwks", RevocationEndpoint: iss + "/revoke",
 				ResponseTypes: []string{"code"}, SubjectTypes: []string{"public"}, CodeChallengeMethods: []string{"S256"},
-				GrantTypes:            []string{"authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"},
-				TokenAuthMethods:      []string{"client_secret_basic", "client_secret_post", "none"},
-				RevocationAuthMethods: []string{"client_secret_basic", "client_secret_post", "none"},
+				GrantTypes:            []string{"authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
+				TokenAuthMethods:      []string{"client_secret_basic", "client_secret_post", "none", "private_key_jwt", "client_secret_jwt"},
+				RevocationAuthMethods: []string{"client_secret_basic", "client_secret_post", "none", "private_key_jwt", "client_secret_jwt"},
 				IDTokenSigningAlgs:    []string{"RS256"}, Scopes: []string{"openid", "profile", "email", "offline_access"},
 				IssParameter: tc.issuer == iss, // only the issuer /oidc/authorize names (RFC 9207)
 			}
@@ -474,7 +474,9 @@ func TestOIDCCountsAndClients(t *testing.T) {
 		}
 	}
 	want := map[string]string{OIDCClientID: OIDCClientSecret, OIDCPublicClientID: "", OIDCSlowClientID: "", OIDCShortClientID: "",
-		OIDCBadSigClientID: "", OIDCBadNonceClientID: "", OIDCJWEClientID: ""}
+		OIDCBadSigClientID: "", OIDCBadNonceClientID: "", OIDCJWEClientID: "",
+		OIDCKeyRSAClientID: "", OIDCKeyP256ClientID: "", OIDCKeyP384ClientID: "", OIDCKeyEd25519ClientID: "",
+		OIDCSecretJWTClientID: OIDCSecretJWTClientSecret, OIDCFederatedClientID: ""}
 	if !reflect.DeepEqual(ids, want) {
 		t.Errorf("oidc clients %v", ids)
 	}

@@ -72,7 +72,11 @@ func (s *Server) oidcToken(w http.ResponseWriter, r *http.Request) {
 		writeRFCError(w, http.StatusBadRequest, "invalid_request", err.Error(), false)
 		return
 	}
-	c, fail := oidcClient(r, f)
+	if f["grant_type"] == JWTBearerGrantType {
+		s.jwtBearer(w, r, f)
+		return
+	}
+	c, fail := s.oidcClient(r, f)
 	if fail == nil {
 		fail = checkShape(f, oidcShapes())
 	}
@@ -83,7 +87,7 @@ func (s *Server) oidcToken(w http.ResponseWriter, r *http.Request) {
 	scopes, _ := oauth2Scopes(f["scope"])
 	switch f["grant_type"] {
 	case "client_credentials":
-		if c.Secret == "" {
+		if !c.confidential() {
 			writeRFCError(w, http.StatusBadRequest, "unauthorized_client", "client_credentials is for confidential clients only", false)
 			return
 		}
@@ -101,7 +105,10 @@ func (s *Server) oidcToken(w http.ResponseWriter, r *http.Request) {
 // client may use, and removes the credentials from f. A public client must send its
 // client_id in the body and nothing else: a secret, even an empty one in a Basic
 // header, is a malformed request (400 invalid_request), as is using two methods at once.
-func oidcClient(r *http.Request, f fields) (Client, *rfcFailure) {
+func (s *Server) oidcClient(r *http.Request, f fields) (Client, *rfcFailure) {
+	if f.has("client_assertion") || f.has("client_assertion_type") {
+		return s.assertionClient(r, f)
+	}
 	id, secret, basic, err := basicAuth(r)
 	if err != nil {
 		return Client{}, badRequest(err.Error())
@@ -123,6 +130,8 @@ func oidcClient(r *http.Request, f fields) (Client, *rfcFailure) {
 	switch {
 	case !known:
 		return Client{}, &rfcFailure{status: http.StatusUnauthorized, code: "invalid_client", desc: "unknown client", basicHeader: basic}
+	case c.AuthMethod == AuthMethodPrivateKeyJWT || c.AuthMethod == AuthMethodSecretJWT || c.AuthMethod == AuthMethodFederated:
+		return Client{}, badRequest("client " + id + " must authenticate with " + c.AuthMethod + " (client_assertion)")
 	case c.Secret == "" && sentSecret:
 		return Client{}, badRequest("client " + id + " is public: send client_id in the body and no secret")
 	case c.Secret == "":
@@ -186,6 +195,7 @@ type issuance struct {
 	nonce string // for the ID token; empty leaves the claim out
 	// grantType is the grant the answer is for, which OIDCHostility may single out.
 	grantType string
+	sub   string // the access token's sub when not the client's or the user's (JWT-bearer grant)
 }
 
 // oidcIssue answers with an access token, and for grants a user approved, a refresh
@@ -194,8 +204,11 @@ func (s *Server) oidcIssue(w http.ResponseWriter, c Client, is issuance) {
 	g := is.grant
 	resp := oidcTokenResponse{TokenType: "Bearer", ExpiresIn: g.expiresIn(), Scope: strings.Join(g.scopes, " ")}
 	sub := c.ID
-	if is.user {
+	switch {
+	case is.user:
 		sub = OIDCSubject
+	case is.sub != "":
+		sub = is.sub
 	}
 	var err error
 	resp.AccessToken, err = s.oidcAccessToken(c, sub, g)

@@ -28,7 +28,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		writeRFCError(w, http.StatusBadRequest, "invalid_request", err.Error(), false)
 		return
 	}
-	c, fail := oidcClient(r, f)
+	c, fail := s.oidcClient(r, f)
 	if fail == nil {
 		if err := f.only([]string{"token"}, []string{"token_type_hint"}); err != nil {
 			fail = badRequest(err.Error())

@@ -162,6 +162,7 @@ func (s *Server) routeTable() []route {
 		{"oauth2.token", "/oauth2/token", s.oauth2Token},
 		{"oauth2.authorize", "/oauth2/authorize", s.authorize(oauth2Authorize())},
 		{"api.whoami", "/api/whoami", s.whoami},
+		{"github.idtoken", "/github/idtoken", s.githubIDToken},
 	}, s.oidcRoutes()...)
 }
 

@@ -40,7 +40,7 @@ func TestURLAndControlEndpoints(t *testing.T) {
 		})
 	}
 	r := do(t, s, req{method: http.MethodGet, path: "/_fake/stats"})
-	if len(r.body) != 20 || r.body["tilia.token"] != 0.0 {
+	if len(r.body) != 21 || r.body["tilia.token"] != 0.0 {
 		t.Errorf("stats %s", r.raw)
 	}
 }
@@ -55,8 +55,8 @@ func TestCountsAndReset(t *testing.T) {
 			t.Errorf("Counts()[%q] = %d, want 1", route, counts[route])
 		}
 	}
-	if len(counts) != 20 {
-		t.Errorf("Counts() has %d routes, want 20", len(counts))
+	if len(counts) != 21 {
+		t.Errorf("Counts() has %d routes, want 21", len(counts))
 	}
 	r := do(t, s, req{method: http.MethodPost, path: "/_fake/reset"})
 	wantStatus(t, r, http.StatusNoContent)
@@ -79,7 +79,7 @@ func TestClients(t *testing.T) {
 			t.Errorf("client %s/%s AuthMethod %q", c.Provider, c.ID, c.AuthMethod)
 		}
 	}
-	want := map[string]int{"tilia": 1, "ils": 1, "tiki": 1, "tiltify": 1, "tiltify-v3": 1, "oauth2": 3, "oidc": 7}
+	want := map[string]int{"tilia": 1, "ils": 1, "tiki": 1, "tiltify": 1, "tiltify-v3": 1, "oauth2": 3, "oidc": 13}
 	for p, n := range want {
 		if got[p] != n {
 			t.Errorf("%d %s clients, want %d", got[p], p, n)

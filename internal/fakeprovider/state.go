@@ -27,6 +27,10 @@ type state struct {
 	oidc    oidcState // device authorizations and revoked tokens (oidc.go, device.go, revoke.go)
 	// oidcHostility is how the /oidc routes misbehave on purpose (oidchostile.go).
 	oidcHostility OIDCHostility
+	// jtis are the client assertion ids seen (replays are refused); ciExpired is how
+	// many of the next CI tokens come already expired (clientassertion.go).
+	jtis      map[string]bool
+	ciExpired int
 }
 
 func newState() state {
@@ -37,6 +41,7 @@ func newState() state {
 		codes:   map[string]authCode{},
 		faults:  map[string][]Fault{},
 		oidc:    newOIDCState(),
+		jtis:    map[string]bool{},
 	}
 }
 

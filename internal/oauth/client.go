@@ -79,6 +79,13 @@ type Request struct {
 	Form     url.Values
 	JSON     any
 	Basic    *BasicAuth
+	// Bearer, when set, is sent as "Authorization: Bearer …" (a CI
+	// platform's request token).
+	Bearer string
+	// Sign, when set, runs before every try and may set form fields that
+	// must differ between tries: a JWT client assertion's jti is good for
+	// one request only.
+	Sign func(ctx context.Context, form url.Values) error
 	// RetryAfter reads a provider-specific wait hint from a 429 or 5xx answer
 	// (its status and headers) that has no Retry-After header (e.g. ILS's
 	// X-Rate-Limit-Reset, a wait only once the quota is spent). No hint means
@@ -138,10 +145,9 @@ func cmp[T int | time.Duration](v, def T) T {
 
 func retryable(resp *Response, err error) bool {
 	// An answer read and refused (too large) or a request that cannot be
-	// built gives the same result when tried again.
-	var ue *UnavailableError
-	var ce *ConfigError
-	if errors.As(err, &ue) || errors.As(err, &ce) {
+	// built (a client assertion that cannot be made) gives the same result
+	// when tried again.
+	if isFinal(err) {
 		return false
 	}
 	if err != nil {
@@ -201,12 +207,23 @@ func wrapNetErr(provider string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var ue *UnavailableError
-	var ce *ConfigError
-	if errors.As(err, &ue) || errors.As(err, &ce) {
+	if isFinal(err) {
 		return err
 	}
 	return &UnavailableError{Provider: provider, Err: err}
+}
+
+// isFinal reports whether err already says what went wrong, with its exit
+// code: no retry, no wrapping.
+func isFinal(err error) bool {
+	var (
+		ue *UnavailableError
+		ce *ConfigError
+		le *LoginRequiredError
+		re *CredentialsRejectedError
+		pe *ProviderError
+	)
+	return errors.As(err, &ue) || errors.As(err, &ce) || errors.As(err, &le) || errors.As(err, &re) || errors.As(err, &pe)
 }
 
 // try sends r once.
@@ -238,6 +255,11 @@ func (c *Client) try(ctx context.Context, r *Request) (*Response, error) {
 
 // build turns r into an *http.Request.
 func (c *Client) build(ctx context.Context, r *Request) (*http.Request, error) {
+	if r.Sign != nil {
+		if err := r.Sign(ctx, r.Form); err != nil {
+			return nil, err
+		}
+	}
 	u := r.URL
 	if len(r.Query) > 0 {
 		sep := "?"
@@ -278,6 +300,9 @@ func (c *Client) build(ctx context.Context, r *Request) (*http.Request, error) {
 			user, pass = url.QueryEscape(user), url.QueryEscape(pass)
 		}
 		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+	}
+	if r.Bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Bearer)
 	}
 	return req, nil
 }

@@ -82,6 +82,10 @@ func classify(now time.Time, provider string, ex *Exchange, resp *Response, info
 		return ue
 	case ex.Grant == "refresh_token" && (info.Code == "invalid_grant" || status == http.StatusForbidden || status == http.StatusUnauthorized):
 		return &LoginRequiredError{Provider: provider, Reason: "the refresh token was rejected (" + fallback(info.Text(), http.StatusText(status)) + ")"}
+	case ex.Grant == grantJWTBearer && info.Code == "invalid_grant":
+		// The grant is an assertion signed with the client's key: a refused
+		// one means the key (or its registration) is wrong.
+		return &CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
 	case info.Code == "invalid_client" || info.Code == "unauthorized_client" ||
 		status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return &CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
@@ -92,6 +96,9 @@ func classify(now time.Time, provider string, ex *Exchange, resp *Response, info
 	}
 	return pe
 }
+
+// grantJWTBearer is RFC 7523 §2.1's grant type.
+const grantJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 func fallback(s, def string) string {
 	if s != "" {

@@ -19,7 +19,7 @@ var tokenFields = map[string]bool{
 
 // secretFields are fields whose values a log never shows at all.
 var secretFields = map[string]bool{
-	"password": true, "assertion": true, "code_verifier": true,
+	"password": true, "assertion": true, "client_assertion": true, "code_verifier": true,
 }
 
 func isSecretField(name string) bool {

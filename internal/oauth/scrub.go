@@ -99,6 +99,9 @@ func sentSecrets(r *Request) []string {
 			}
 		}
 	}
+	if len(r.Bearer) >= minScrub {
+		add(r.Bearer)
+	}
 	if b := r.Basic; b != nil && len(b.Password) >= minScrub {
 		add(b.Password)
 		for _, pair := range []string{b.User + ":" + b.Password, url.QueryEscape(b.User) + ":" + url.QueryEscape(b.Password)} {

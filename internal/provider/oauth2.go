@@ -3,9 +3,14 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/tokctl/tokctl/internal/assertion"
 	"github.com/tokctl/tokctl/internal/oauth"
 )
 
@@ -15,7 +20,11 @@ import (
 // scopes, RFC 6749 §5.2 errors. With `issuer`, the endpoints come from the
 // OpenID Connect discovery document (RFC 8414 as a fallback); explicitly
 // configured URLs win. It also does the device grant (RFC 8628) and
-// revocation (RFC 7009).
+// revocation (RFC 7009). Instead of a secret, a client may prove itself with
+// a JWT (RFC 7523 §2.2, OpenID Connect Core §9): signed with its private key
+// (private_key_jwt) or its secret (client_secret_jwt), or issued to a CI job
+// (client_assertion); and `grant: jwt_bearer` sends a signed JWT as the
+// grant itself (RFC 7523 §2.1).
 func init() {
 	register(Kind{
 		Name:    "oauth2",
@@ -29,6 +38,17 @@ const (
 	authPost  = "client_secret_post"
 	// authNone is a public client (RFC 8252): client_id in the body, no secret.
 	authNone = "none"
+	// authKeyJWT and authSecretJWT send a JWT client assertion (RFC 7523 §2.2).
+	authKeyJWT    = "private_key_jwt"
+	authSecretJWT = "client_secret_jwt"
+
+	grantCC        = "client_credentials"
+	grantJWTBearer = "jwt_bearer"
+)
+
+var (
+	authMethods = []string{authBasic, authPost, authKeyJWT, authSecretJWT, authNone}
+	signingAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512"}
 )
 
 type oauth2 struct {
@@ -41,6 +61,10 @@ type oauth2 struct {
 	prepared, fromCache bool
 	// issParameter: the discovery document advertises RFC 9207's iss parameter.
 	issParameter bool
+	// signer signs with the private key, made on first use; ci hands out
+	// the CI platform's tokens.
+	signer *assertion.Signer
+	ci     *assertion.CISource
 }
 
 func newOAuth2(s Settings, hc *oauth.Client) *oauth2 {
@@ -62,7 +86,11 @@ func (p *oauth2) Endpoint() string {
 // public client has no secret, so no client-credentials grant.
 func (p *oauth2) Flows() []string {
 	var flows []string
-	if !p.PublicClient() {
+	switch {
+	case p.PublicClient():
+	case p.s.Grant == grantJWTBearer:
+		flows = append(flows, GrantJWTBearer)
+	default:
 		flows = append(flows, GrantClientCredentials)
 	}
 	if p.authURL != "" || (p.s.Issuer != "" && !p.prepared) {
@@ -75,10 +103,8 @@ func (p *oauth2) Flows() []string {
 }
 
 func (p *oauth2) Check() error {
-	switch p.s.AuthMethod {
-	case "", authBasic, authPost, authNone:
-	default:
-		return p.configError("unknown auth_method %q: use %s, %s or %s (%s)", p.s.AuthMethod, authBasic, authPost, authNone, settingHint(p.s.Name, "auth_method"))
+	if err := p.checkClientAuth(); err != nil {
+		return err
 	}
 	if p.s.Issuer != "" {
 		if err := oauth.CheckEndpoint(p.s.Name, p.s.Issuer); err != nil {
@@ -96,6 +122,36 @@ func (p *oauth2) Check() error {
 		}
 	}
 	return p.checkEndpoints("no token endpoint: " + settingHint(p.s.Name, "token_url") + ", or `issuer` for OpenID Connect discovery")
+}
+
+// checkClientAuth validates the client authentication settings.
+func (p *oauth2) checkClientAuth() error {
+	s := p.s
+	if s.AuthMethod != "" && !slices.Contains(authMethods, s.AuthMethod) {
+		return p.configError("unknown auth_method %q: use %s (%s)", s.AuthMethod, strings.Join(authMethods, ", "), settingHint(s.Name, "auth_method"))
+	}
+	switch s.Grant {
+	case "", grantCC, grantJWTBearer:
+	default:
+		return p.configError("unknown grant %q: use %s or %s (%s)", s.Grant, grantCC, grantJWTBearer, settingHint(s.Name, "grant"))
+	}
+	if s.SigningAlg != "" && !slices.Contains(signingAlgs, s.SigningAlg) {
+		return p.configError("unknown signing_alg %q: use one of %s (%s)", s.SigningAlg, strings.Join(signingAlgs, ", "), settingHint(s.Name, "signing_alg"))
+	}
+	if s.ClientAssertion != "" {
+		if err := assertion.CheckCISource(s.ClientAssertion); err != nil {
+			return p.configError("%v (%s)", err, settingHint(s.Name, "client_assertion"))
+		}
+		if s.AuthMethod != "" && s.AuthMethod != authKeyJWT {
+			return p.configError("client_assertion is a JWT client assertion: leave auth_method unset, not %s", s.AuthMethod)
+		}
+	}
+	if s.AssertionAudience != "" {
+		if u, err := url.Parse(s.AssertionAudience); err != nil || u.Scheme == "" {
+			return p.configError("assertion_audience must be a URL, not %q", s.AssertionAudience)
+		}
+	}
+	return nil
 }
 
 // Prepare fetches (or reads from the cache) the discovery document when an
@@ -136,10 +192,18 @@ func (p *oauth2) Endpoints() Endpoints {
 	return Endpoints{Issuer: p.s.Issuer, Token: p.tokenURL, Auth: p.authURL, Device: p.device, Revocation: p.revocation, JWKS: p.jwks, Discovery: p.discovery, IssParameter: p.issParameter}
 }
 
-// PublicClient: auth_method none, or no secret configured and no other
-// method chosen (RFC 8252 native apps have none).
+// PublicClient: auth_method none, or no secret, key or CI token configured
+// and no other method chosen (RFC 8252 native apps have none).
 func (p *oauth2) PublicClient() bool {
-	return p.s.AuthMethod == authNone || (p.s.AuthMethod == "" && p.s.ClientSecret == "")
+	return p.s.AuthMethod == authNone ||
+		(p.s.AuthMethod == "" && p.s.ClientSecret == "" && p.s.PrivateKey == "" && p.s.ClientAssertion == "" && p.s.Grant != grantJWTBearer)
+}
+
+// KeyAuth: private_key_jwt, a CI token, or the JWT-bearer grant need no
+// client secret.
+func (p *oauth2) KeyAuth() bool {
+	return p.s.AuthMethod == authKeyJWT || p.s.ClientAssertion != "" || p.s.Grant == grantJWTBearer ||
+		(p.s.AuthMethod == "" && p.s.PrivateKey != "")
 }
 
 // PKCE is always on for a public client (RFC 8252 §8.1).
@@ -147,12 +211,42 @@ func (p *oauth2) PKCE() bool { return p.PublicClient() || p.base.PKCE() }
 
 func (p *oauth2) DeviceDefault() bool { return strings.EqualFold(p.s.Device, "true") }
 
+// ClientCredentials fetches a token without a user: the client credentials
+// grant, or with `grant: jwt_bearer` the JWT-bearer grant (RFC 7523 §2.1),
+// whose assertion tokctl signs with the private key.
 func (p *oauth2) ClientCredentials(ctx context.Context, c Credentials) (*oauth.Token, error) {
 	form := url.Values{}
-	if len(p.scopes) > 0 {
-		form.Set("scope", strings.Join(p.scopes, " "))
+	scope := strings.Join(p.scopes, " ")
+	if scope != "" {
+		form.Set("scope", scope)
 	}
-	return p.token(ctx, c, GrantClientCredentials, form)
+	if p.s.Grant != grantJWTBearer {
+		return p.token(ctx, c, GrantClientCredentials, form)
+	}
+	if err := p.ready(ctx); err != nil {
+		return nil, err
+	}
+	if c.ID == "" {
+		return nil, p.configError("the jwt_bearer grant needs a client id (the assertion's issuer): %s", settingHint(p.s.Name, "client_id"))
+	}
+	signer, err := p.keySigner(c)
+	if err != nil {
+		return nil, err
+	}
+	sub := p.s.AssertionSubject
+	if sub == "" {
+		sub = c.ID
+	}
+	sign := func(_ context.Context, form url.Values) error {
+		// The scope claim too: Google-style service accounts read it there.
+		a, err := signer.Sign(assertion.Claims{Issuer: c.ID, Subject: sub, Audience: p.assertionAudience(), Scope: scope})
+		if err != nil {
+			return p.configError("cannot sign the jwt_bearer assertion: %v", err)
+		}
+		form.Set("assertion", a)
+		return nil
+	}
+	return p.tokenWith(ctx, c, GrantJWTBearer, form, sign)
 }
 
 func (p *oauth2) Exchange(ctx context.Context, c Credentials, x CodeExchange) (*oauth.Token, error) {
@@ -178,7 +272,11 @@ func (p *oauth2) DeviceAuth(ctx context.Context, c Credentials) (*oauth.DeviceAu
 	if len(p.scopes) > 0 {
 		form.Set("scope", strings.Join(p.scopes, " "))
 	}
-	return p.hc.RequestDeviceAuth(ctx, p.request(p.device, form, c), p.credentialsHint(c))
+	req, err := p.request(p.device, form, c)
+	if err != nil {
+		return nil, err
+	}
+	return p.hc.RequestDeviceAuth(ctx, req, p.credentialsHint(c))
 }
 
 func (p *oauth2) DeviceToken(ctx context.Context, c Credentials, deviceCode string) (*oauth.Token, error) {
@@ -197,7 +295,10 @@ func (p *oauth2) Revoke(ctx context.Context, c Credentials, token, hint string) 
 	if hint != "" {
 		form.Set("token_type_hint", hint)
 	}
-	req := p.request(p.revocation, form, c)
+	req, err := p.request(p.revocation, form, c)
+	if err != nil {
+		return err
+	}
 	resp, err := p.hc.Do(ctx, req)
 	if err != nil {
 		return err
@@ -209,6 +310,18 @@ func (p *oauth2) Revoke(ctx context.Context, c Credentials, token, hint string) 
 	return nil
 }
 
+// credentialsHint tells what to check when the provider refuses the client:
+// for a client that signs, its key or the trust in its CI token.
+func (p *oauth2) credentialsHint(c Credentials) string {
+	switch {
+	case p.s.ClientAssertion != "":
+		return fmt.Sprintf("check %s and that the provider trusts the CI token (its issuer and subject, and the audience in client_assertion_audience)", EnvVar(p.s.Name, "client_id"))
+	case p.authMethod(c) == authKeyJWT || p.s.Grant == grantJWTBearer:
+		return fmt.Sprintf("check %s, and that the client's registered public key is the one `tokctl key public %s` prints", EnvVar(p.s.Name, "client_id"), p.s.Name)
+	}
+	return p.base.credentialsHint(c)
+}
+
 // ready runs discovery when Prepare has not, and checks the settings.
 func (p *oauth2) ready(ctx context.Context) error {
 	if err := p.Prepare(ctx); err != nil {
@@ -217,32 +330,197 @@ func (p *oauth2) ready(ctx context.Context) error {
 	return p.Check()
 }
 
-// request is a form POST to endpoint with the client's authentication.
-func (p *oauth2) request(endpoint string, form url.Values, c Credentials) *oauth.Request {
-	req := &oauth.Request{Provider: p.s.Name, Method: "POST", URL: endpoint, Form: form}
+// authMethod is the client authentication to use: the configured one, else
+// a CI token or private key when there is one (except that with the
+// jwt_bearer grant the key signs the grant), else the secret by Basic, else
+// none.
+func (p *oauth2) authMethod(c Credentials) string {
 	switch {
-	case p.s.AuthMethod == authPost:
+	case p.s.AuthMethod != "":
+		return p.s.AuthMethod
+	case p.s.ClientAssertion != "":
+		return authKeyJWT
+	case p.s.Grant != grantJWTBearer && (p.s.PrivateKey != "" || len(c.PrivateKey) > 0):
+		return authKeyJWT
+	case c.Secret != "":
+		return authBasic
+	}
+	return authNone
+}
+
+// request is a form POST to endpoint with the client's authentication. A
+// JWT client assertion is made afresh for every try (its jti is good once).
+func (p *oauth2) request(endpoint string, form url.Values, c Credentials) (*oauth.Request, error) {
+	req := &oauth.Request{Provider: p.s.Name, Method: "POST", URL: endpoint, Form: form}
+	switch method := p.authMethod(c); method {
+	case authPost:
 		form.Set("client_id", c.ID)
 		form.Set("client_secret", c.Secret)
-	case p.s.AuthMethod == authNone || c.Secret == "":
+	case authKeyJWT, authSecretJWT:
+		mk, err := p.assertionMaker(method, c)
+		if err != nil {
+			return nil, err
+		}
+		form.Set("client_id", c.ID)
+		form.Set("client_assertion_type", assertion.Type)
+		req.Sign = func(ctx context.Context, form url.Values) error {
+			a, err := mk(ctx)
+			if err != nil {
+				return err
+			}
+			form.Set("client_assertion", a)
+			return nil
+		}
+	case authNone:
 		form.Set("client_id", c.ID)
 	default:
+		if c.Secret == "" {
+			form.Set("client_id", c.ID)
+			break
+		}
 		req.Basic = &oauth.BasicAuth{User: c.ID, Password: c.Secret, FormEncode: true}
 	}
-	return req
+	return req, nil
+}
+
+// assertionMaker returns what makes the client assertion of method: a CI
+// token, or a JWT signed with the private key or the client secret.
+func (p *oauth2) assertionMaker(method string, c Credentials) (func(context.Context) (string, error), error) {
+	if c.ID == "" {
+		return nil, p.configError("%s needs a client id: %s", method, settingHint(p.s.Name, "client_id"))
+	}
+	if p.s.ClientAssertion != "" {
+		if p.ci == nil {
+			p.ci = &assertion.CISource{Spec: p.s.ClientAssertion, Audience: p.s.ClientAssertionAudience, Provider: p.s.Name, HTTP: p.hc}
+		}
+		ci := p.ci
+		return ci.Token, nil
+	}
+	var signer *assertion.Signer
+	if method == authSecretJWT {
+		if c.Secret == "" {
+			return nil, &oauth.LoginRequiredError{Provider: p.s.Name, Reason: "client_secret_jwt signs with the client secret, and there is none",
+				Hint: fmt.Sprintf("run `tokctl login %s --client-credentials`, or set %s", p.s.Name, EnvVar(p.s.Name, "client_secret"))}
+		}
+		s, err := assertion.NewHMACSigner([]byte(c.Secret), p.s.SigningAlg)
+		if err != nil {
+			return nil, p.configError("%v (%s)", err, settingHint(p.s.Name, "signing_alg"))
+		}
+		signer = s
+	} else {
+		s, err := p.keySigner(c)
+		if err != nil {
+			return nil, err
+		}
+		signer = s
+	}
+	return func(context.Context) (string, error) {
+		a, err := signer.Sign(assertion.Claims{Issuer: c.ID, Subject: c.ID, Audience: p.assertionAudience()})
+		if err != nil {
+			return "", p.configError("cannot sign the client assertion: %v", err)
+		}
+		return a, nil
+	}, nil
+}
+
+// assertionAudience is the aud of what tokctl signs: assertion_audience,
+// else the token endpoint (RFC 7523 §3, OpenID Connect Core §9).
+func (p *oauth2) assertionAudience() string {
+	if p.s.AssertionAudience != "" {
+		return p.s.AssertionAudience
+	}
+	return p.tokenURL
+}
+
+// keySigner loads the private key once: the private_key file, else the key
+// `tokctl login --private-key-stdin` stored.
+func (p *oauth2) keySigner(c Credentials) (*assertion.Signer, error) {
+	if p.signer != nil {
+		return p.signer, nil
+	}
+	k, err := LoadPrivateKey(p.s, c.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	s, err := assertion.NewSigner(k, p.s.SigningAlg, p.s.PrivateKeyID)
+	if err != nil {
+		return nil, p.configError("%v (%s)", err, settingHint(p.s.Name, "signing_alg"))
+	}
+	p.signer = s
+	return s, nil
+}
+
+// LoadPrivateKey reads the private key of provider s: its private_key file
+// (warning through s.Warnf when others can read it), else stored, the PEM
+// key `tokctl login --private-key-stdin` kept. No key at all is a
+// *oauth.LoginRequiredError.
+func LoadPrivateKey(s Settings, stored []byte) (*assertion.Key, error) {
+	if s.PrivateKey != "" {
+		path := expandHome(s.PrivateKey)
+		k, warning, err := assertion.ReadKeyFile(path)
+		if err != nil {
+			return nil, &oauth.ConfigError{Provider: s.Name, Msg: fmt.Sprintf("%v (%s)", err, settingHint(s.Name, "private_key"))}
+		}
+		if warning != "" && s.Warnf != nil {
+			s.Warnf("%s: %s", s.Name, warning)
+		}
+		return k, nil
+	}
+	if len(stored) > 0 {
+		k, err := assertion.ParseKey(stored)
+		if err != nil {
+			return nil, &oauth.LoginRequiredError{Provider: s.Name, Reason: "the stored private key is unreadable",
+				Hint: fmt.Sprintf("store it again with `tokctl login %s --private-key-stdin`", s.Name)}
+		}
+		return k, nil
+	}
+	return nil, &oauth.LoginRequiredError{Provider: s.Name, Reason: "no private key to sign with",
+		Hint: fmt.Sprintf("set `private_key: FILE` under providers.%s (or %s), or store one with `tokctl login %s --private-key-stdin`", s.Name, EnvVar(s.Name, "private_key"), s.Name)}
+}
+
+// expandHome turns a leading ~/ into the home directory.
+func expandHome(path string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return path
 }
 
 // token sends an RFC 6749 token request. When the endpoints came from a
 // cached discovery document and the request cannot be delivered, the
 // document is fetched again and the request retried once if they moved.
 func (p *oauth2) token(ctx context.Context, c Credentials, grant string, form url.Values) (*oauth.Token, error) {
+	return p.tokenWith(ctx, c, grant, form, nil)
+}
+
+// tokenWith is token with sign run before every try, for a grant whose
+// assertion must be fresh.
+func (p *oauth2) tokenWith(ctx context.Context, c Credentials, grant string, form url.Values, sign func(context.Context, url.Values) error) (*oauth.Token, error) {
 	if err := p.ready(ctx); err != nil {
 		return nil, err
 	}
 	form.Set("grant_type", grant)
 	send := func() (*oauth.Token, error) {
+		req, err := p.request(p.tokenURL, form, c)
+		if err != nil {
+			return nil, err
+		}
+		if sign != nil {
+			clientSign := req.Sign
+			req.Sign = func(ctx context.Context, form url.Values) error {
+				if err := sign(ctx, form); err != nil {
+					return err
+				}
+				if clientSign != nil {
+					return clientSign(ctx, form)
+				}
+				return nil
+			}
+		}
 		return p.hc.Token(ctx, &oauth.Exchange{
-			Request:         *p.request(p.tokenURL, form, c),
+			Request:         *req,
 			Grant:           grant,
 			Parse:           oauth.ParseOptions{ScopeSeparator: " ", Requested: p.scopes},
 			CredentialsHint: p.credentialsHint(c),

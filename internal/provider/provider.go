@@ -66,6 +66,10 @@ type Provider interface {
 	// Revoke revokes a token at the revocation endpoint (RFC 7009);
 	// ErrNoRevocation when the provider has none.
 	Revoke(ctx context.Context, c Credentials, token, hint string) error
+	// KeyAuth reports whether the client proves itself with a private key or
+	// a CI token rather than a client secret (the generic kind's
+	// private_key_jwt, client_assertion and jwt_bearer grant).
+	KeyAuth() bool
 }
 
 // Endpoints are a provider's URLs; empty means it has none.
@@ -88,7 +92,15 @@ const (
 	GrantAuthorizationCode = "authorization_code"
 	GrantRefreshToken      = "refresh_token"
 	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
+	// GrantJWTBearer is RFC 7523 §2.1's grant: a signed JWT as the grant.
+	GrantJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
+
+// Fetches reports whether p gets tokens without a user: the client
+// credentials or the JWT-bearer grant.
+func Fetches(p Provider) bool {
+	return Supports(p, GrantClientCredentials) || Supports(p, GrantJWTBearer)
+}
 
 // Supports reports whether p offers the grant.
 func Supports(p Provider, grant string) bool { return slices.Contains(p.Flows(), grant) }
@@ -121,6 +133,9 @@ type Credentials struct {
 	// they came from ("run `tokctl login ils` again", "check
 	// TOKCTL_ILS_CLIENT_ID and …"); empty means the environment variables.
 	Fix string
+	// PrivateKey is a PEM private key stored by `tokctl login
+	// --private-key-stdin`; the private_key setting (a file) wins over it.
+	PrivateKey []byte
 }
 
 // Settings are a provider's resolved configuration (defaults not yet applied).
@@ -152,17 +167,37 @@ type Settings struct {
 	// Device is "true" to make the device flow login's default.
 	Device string
 
+	// PrivateKey is the PEM file of the key that signs private_key_jwt
+	// client assertions and jwt_bearer grants; PrivateKeyID its kid
+	// (default: its RFC 7638 thumbprint); SigningAlg overrides the
+	// algorithm the key implies (e.g. PS256).
+	PrivateKey, PrivateKeyID, SigningAlg string
+	// ClientAssertion is a CI token source: github-actions, env:VAR or
+	// file:PATH; ClientAssertionAudience the audience asked of GitHub.
+	ClientAssertion, ClientAssertionAudience string
+	// Grant is client_credentials (default) or jwt_bearer.
+	Grant string
+	// AssertionSubject is the jwt_bearer assertion's sub (default: the
+	// client id); AssertionAudience the aud of every assertion tokctl
+	// signs (default: the token endpoint).
+	AssertionSubject, AssertionAudience string
+
 	// CacheDir holds cached discovery documents; not a user setting.
 	CacheDir string
 	// ConfigFile is the config file the settings were read from, for
 	// messages that name it; not a user setting.
 	ConfigFile string
+	// Warnf prints a warning line (e.g. a private key others can read);
+	// not a user setting, may be nil.
+	Warnf func(format string, args ...any)
 }
 
 // Keys are the setting names of the config file (providers.NAME.KEY) and of
 // the environment (TOKCTL_NAME_KEY).
 var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "pkce", "scopes",
-	"issuer", "device_auth_url", "revocation_url", "jwks_url", "device"}
+	"issuer", "device_auth_url", "revocation_url", "jwks_url", "device",
+	"private_key", "private_key_id", "signing_alg", "client_assertion", "client_assertion_audience",
+	"grant", "assertion_subject", "assertion_audience"}
 
 // ListKeys are the Keys whose value may be a YAML list in the config file
 // (joined with commas); every other key takes a single value.
@@ -205,6 +240,22 @@ func (s *Settings) Set(key, value string) {
 		s.JWKSURL = value
 	case "device":
 		s.Device = value
+	case "private_key":
+		s.PrivateKey = value
+	case "private_key_id":
+		s.PrivateKeyID = value
+	case "signing_alg":
+		s.SigningAlg = value
+	case "client_assertion":
+		s.ClientAssertion = value
+	case "client_assertion_audience":
+		s.ClientAssertionAudience = value
+	case "grant":
+		s.Grant = value
+	case "assertion_subject":
+		s.AssertionSubject = value
+	case "assertion_audience":
+		s.AssertionAudience = value
 	}
 }
 
@@ -386,6 +437,9 @@ func (b *base) DeviceToken(context.Context, Credentials, string) (*oauth.Token, 
 func (b *base) DeviceDefault() bool { return false }
 
 func (b *base) Revoke(context.Context, Credentials, string, string) error { return ErrNoRevocation }
+
+// KeyAuth is false: only the generic kind signs client assertions.
+func (b *base) KeyAuth() bool { return false }
 
 func (b *base) noGrant(grant string) error {
 	return b.configError("%s has no %s grant", b.s.Kind, grant)

@@ -253,7 +253,7 @@ func TestCheck(t *testing.T) {
 		{"named tiki without url", Settings{Name: "my-wiki", Kind: "tiki"}, "url"},
 		{"ils with scopes", Settings{Name: "ils", Scopes: []string{"read"}}, "scopes"},
 		{"oauth2 without token_url", Settings{Name: "my-idp", Kind: "oauth2"}, "token_url"},
-		{"oauth2 bad auth_method", Settings{Name: "my-idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthMethod: "private_key_jwt"}, "auth_method"},
+		{"oauth2 bad auth_method", Settings{Name: "my-idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthMethod: "tls_client_auth"}, "auth_method"},
 		{"tiltify bad api", Settings{Name: "tiltify", API: "v4"}, "api"},
 	}
 	for _, tt := range tests {
