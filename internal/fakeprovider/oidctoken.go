@@ -195,7 +195,7 @@ type issuance struct {
 	nonce string // for the ID token; empty leaves the claim out
 	// grantType is the grant the answer is for, which OIDCHostility may single out.
 	grantType string
-	sub   string // the access token's sub when not the client's or the user's (JWT-bearer grant)
+	sub       string // the access token's sub when not the client's or the user's (JWT-bearer grant)
 }
 
 // oidcIssue answers with an access token, and for grants a user approved, a refresh
