@@ -60,6 +60,9 @@ func environmentReference() Reference {
 			{"DBUS_SESSION_BUS_ADDRESS", "On Linux, the session bus of the Secret Service that holds the keyring."},
 			{"KUBERNETES_EXEC_INFO", "Set by kubectl for its exec credential plugins: `token get -o exec-credential` " +
 				"answers in the ExecCredential version it names (client.authentication.k8s.io/v1 or v1beta1; v1 without it)."},
+			{"ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN", "Set by GitHub Actions in a job with " +
+				"`permissions: id-token: write`: `client_assertion: github-actions` fetches the job's ID token with them. " +
+				"`client_assertion: env:VAR` reads the variable VAR."},
 		},
 	}
 }
