@@ -248,7 +248,7 @@ func syntaxError(file string, data []byte, viperErr error) error {
 
 // maxScanLines bounds the search for a syntax error's line (quadratic in
 // the file's length); a longer file gets yaml's own message.
-const maxScanLines = 2000
+const maxScanLines = 1000
 
 // yamlComplaint is a yaml.v3 error without its "yaml: line N: " prefix.
 func yamlComplaint(err error) string {
