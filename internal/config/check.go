@@ -228,19 +228,20 @@ func syntaxError(file string, data []byte, viperErr error) error {
 	}
 	complaint := yamlComplaint(err)
 	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) > maxScanLines {
+		return &FileError{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
 	first := 0
-	if len(lines) <= maxScanLines {
-		for n := 1; n <= len(lines); n++ {
-			perr := yaml.Unmarshal([]byte(strings.Join(lines[:n], "")), &yaml.Node{})
-			if perr == nil {
-				continue
-			}
-			if first == 0 {
-				first = n
-			}
-			if yamlComplaint(perr) == complaint {
-				return &FileError{File: file, Line: n, Msg: "invalid YAML: " + complaint}
-			}
+	for n := 1; n <= len(lines); n++ {
+		perr := yaml.Unmarshal([]byte(strings.Join(lines[:n], "")), &yaml.Node{})
+		if perr == nil {
+			continue
+		}
+		if first == 0 {
+			first = n
+		}
+		if yamlComplaint(perr) == complaint {
+			return &FileError{File: file, Line: n, Msg: "invalid YAML: " + complaint}
 		}
 	}
 	return &FileError{File: file, Line: first, Msg: "invalid YAML: " + complaint}

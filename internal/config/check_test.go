@@ -95,3 +95,12 @@ func TestNearest(t *testing.T) {
 		t.Errorf("Nearest(tillia) = %q, want tilia", got)
 	}
 }
+
+// A file too long to search gets yaml's own message, line and all.
+func TestSyntaxErrorInALongFile(t *testing.T) {
+	body := "providers:\n" + strings.Repeat("  # a comment\n", maxScanLines) + "  tilia:\n    kind: [tilia\n"
+	_, err := Load(writeConfig(t, body), true)
+	if err == nil || !strings.Contains(err.Error(), ": invalid YAML: line ") {
+		t.Fatalf("Load = %v, want yaml's own message with its line", err)
+	}
+}
