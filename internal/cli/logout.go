@@ -63,7 +63,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	if rec != nil {
 		revoke(ctx, f, s, b, rec)
 	}
-	if err := b.Delete(ctx, store.TokenKey(opts.Provider)); err != nil {
+	if err := store.Forget(ctx, b, store.TokenKey(opts.Provider)); err != nil {
 		return err
 	}
 	what := "removed the stored token"
@@ -71,7 +71,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 		what = "no stored token"
 	}
 	if opts.All {
-		if err := b.Delete(ctx, store.SecretKey(opts.Provider)); err != nil {
+		if err := store.Forget(ctx, b, store.SecretKey(opts.Provider)); err != nil {
 			return err
 		}
 		what += " and any stored client secret"

@@ -58,6 +58,20 @@ func Open(kind string, opts Options) (Backend, error) {
 	return nil, fmt.Errorf("unknown store %q (keyring, file, none)", kind)
 }
 
+// Forget removes key from b and from every other store that may hold a copy
+// (`tokctl logout`): the keyring backends' Delete already removes the file
+// store's copy a fallback left; for the file store, Forget also removes the
+// keyring's copy when a keyring answers (the user may have switched stores).
+func Forget(ctx context.Context, b Backend, key string) error {
+	if err := b.Delete(ctx, key); err != nil {
+		return err
+	}
+	if _, ok := b.(File); ok {
+		_ = Keyring{}.Delete(ctx, key) // unreachable or failing: nothing to remove there
+	}
+	return nil
+}
+
 // RemoveTemps removes every temp file a killed write left in the file store
 // that b writes to or falls back to, however recent (`tokctl logout`).
 func RemoveTemps(b Backend) error {
