@@ -42,5 +42,6 @@ fuzz FuzzKeyFile ./internal/jwt
 fuzz FuzzParseDeviceAuth ./internal/oauth
 fuzz FuzzDecodeRecord ./internal/store
 fuzz FuzzEncodeRecord ./internal/store
+fuzz FuzzParseManifest ./internal/store
 fuzz FuzzJWSParity ./internal/jwt
 fuzz FuzzJWKParity ./internal/jwt

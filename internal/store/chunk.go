@@ -82,7 +82,7 @@ func hexField(f, name string, size int) (string, bool) {
 
 func intField(f, name string) (int, bool) {
 	v, ok := strings.CutPrefix(f, name)
-	if !ok || len(v) == 0 || len(v) > 9 {
+	if !ok || len(v) == 0 || len(v) > 9 || len(v) > 1 && v[0] == '0' {
 		return 0, false
 	}
 	n, err := strconv.Atoi(v)

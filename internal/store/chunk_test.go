@@ -312,3 +312,24 @@ func TestQuotedLen(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseManifest: a head read from the keyring is accepted only in the
+// exact form tokctl writes.
+func FuzzParseManifest(f *testing.F) {
+	f.Add(manifest{gen: "0123456789abcdef", n: 3, size: 7000, sum: strings.Repeat("ab", 32)}.String())
+	f.Add(chunkMagic + "gen=0123456789abcdef n=01 len=5 sha256=" + strings.Repeat("0", 64))
+	f.Add(chunkMagic + "gen=0123456789abcdef n=1 len=+5 sha256=" + strings.Repeat("0", 64))
+	f.Add(`{"v":1}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		m, ok := parseManifest(s)
+		if !ok {
+			return
+		}
+		if m.String() != s {
+			t.Errorf("accepted %q, which tokctl writes as %q", s, m.String())
+		}
+		if m.n < 1 || m.n > maxChunks || m.size < 0 {
+			t.Errorf("accepted out-of-range %+v", m)
+		}
+	})
+}
