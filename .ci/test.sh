@@ -25,6 +25,7 @@ fi
 # "context deadline exceeded" and no input found (golang/go#75804, fixed in 1.27).
 fuzz() { go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-30000x}" "$2"; }
 fuzz FuzzParse ./internal/jwt
+fuzz FuzzRender ./internal/jwt/render
 fuzz FuzzParseToken ./internal/oauth
 fuzz FuzzCheckTokenChars ./internal/oauth
 fuzz FuzzCheckTokenType ./internal/oauth

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/jwt"
+	"github.com/tokctl/tokctl/internal/jwt/render"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
 )
@@ -137,9 +138,9 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 	}
 	now := f.now()
 	if opts.Output == "json" {
-		err = jwt.RenderJSON(f.IO.Out, tok, now)
+		err = render.JSON(f.IO.Out, tok, now)
 	} else {
-		err = jwt.RenderText(f.IO.Out, tok, now, f.IO.ColorEnabled())
+		err = render.Text(f.IO.Out, tok, now, f.IO.ColorEnabled())
 	}
 	if err != nil {
 		return err

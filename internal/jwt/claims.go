@@ -48,12 +48,12 @@ func (t *Token) Times() Times {
 	if t == nil {
 		return Times{}
 	}
-	exp, _ := numericDate(t.Claims["exp"])
-	nbf, _ := numericDate(t.Claims["nbf"])
+	exp, _ := NumericDate(t.Claims["exp"])
+	nbf, _ := NumericDate(t.Claims["nbf"])
 	if nbf.Unix() == 0 && nbf.Nanosecond() == 0 {
 		nbf = time.Time{}
 	}
-	iat, _ := numericDate(t.Claims["iat"])
+	iat, _ := NumericDate(t.Claims["iat"])
 	return Times{Expires: exp, NotBefore: nbf, IssuedAt: iat}
 }
 
@@ -117,8 +117,8 @@ const (
 	maxNumericDate = 253402300799
 )
 
-// numericDate converts an RFC 7519 NumericDate (seconds since the epoch, possibly fractional).
-func numericDate(v any) (time.Time, bool) {
+// NumericDate converts an RFC 7519 NumericDate (seconds since the epoch, possibly fractional).
+func NumericDate(v any) (time.Time, bool) {
 	var f float64
 	switch n := v.(type) {
 	case json.Number:

@@ -94,33 +94,3 @@ func TestVerdict(t *testing.T) {
 		t.Errorf("JWE Verdict = %v, want unknown", got)
 	}
 }
-
-func TestHumanSeconds(t *testing.T) {
-	for s, want := range map[int64]string{
-		0: "0s", 45: "45s", 60: "1m", 61: "1m1s", 3540: "59m", 3599: "59m59s", 3600: "1h",
-		3720: "1h2m", 3725: "1h2m", 86400: "1d", 273600: "3d4h", 273659: "3d4h",
-	} {
-		if got := humanSeconds(s); got != want {
-			t.Errorf("humanSeconds(%d) = %q, want %q", s, got, want)
-		}
-	}
-}
-
-func TestRelative(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		t    time.Time
-		want string
-	}{
-		{now.Add(59 * time.Minute), "in 59m"},
-		{now.Add(59*time.Minute + 999*time.Millisecond), "in 59m"},
-		{now.Add(-3 * time.Hour), "3h ago"},
-		{now, "0s ago"},
-		{now.Add(time.Millisecond), "in 0s"},
-		{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), "in 2912442d"},
-	} {
-		if got := relative(tt.t, now); got != tt.want {
-			t.Errorf("relative(%v) = %q, want %q", tt.t, got, tt.want)
-		}
-	}
-}

@@ -1,6 +1,6 @@
-// Package jwt decodes JSON Web Tokens for `tokctl decode`, verifies their signatures
-// when given a key (Token.Verify, on the standard library's cryptography), and presents
-// them for people (RenderText) and programs (RenderJSON).
+// Package jwt decodes JSON Web Tokens for `tokctl decode` and verifies their signatures
+// when given a key (Token.Verify, on the standard library's cryptography); package
+// render presents them.
 package jwt
 
 import (

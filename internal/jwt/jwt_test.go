@@ -1,7 +1,6 @@
 package jwt
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 )
 
 // tiliaToken is the sample access token from Tilia's token endpoint docs (document 000).
@@ -221,40 +219,8 @@ func TestParseRefusesDuplicatesAndDepth(t *testing.T) {
 	}
 }
 
-// TestRenderIsLinear holds decode's output to a small multiple of its input, for the
-// shapes that made it quadratic: deep nesting, and many small values deep down.
-func TestRenderIsLinear(t *testing.T) {
-	now := time.Unix(1800000000, 0)
-	shapes := map[string]string{
-		"deepest allowed nesting":      `{"x":` + strings.Repeat("[", maxNesting-1) + strings.Repeat("]", maxNesting-1) + `}`,
-		"many values deep down":        `{"x":` + strings.Repeat("[", maxNesting-1) + strings.Repeat("1,", 50000) + "1" + strings.Repeat("]", maxNesting-1) + `}`,
-		"many objects at the indented": `{"x":[[[[` + strings.Repeat(`{"a":1},`, 20000) + `{}]]]]}`,
-	}
-	for name, payload := range shapes {
-		t.Run(name, func(t *testing.T) {
-			raw := b64(`{"alg":"HS256"}`) + "." + b64(payload) + ".c2ln"
-			tok, err := Parse(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var text, js bytes.Buffer
-			if err := RenderText(&text, tok, now, false); err != nil {
-				t.Fatal(err)
-			}
-			if err := RenderJSON(&js, tok, now); err != nil {
-				t.Fatal(err)
-			}
-			for out, n := range map[string]int{"text": text.Len(), "json": js.Len()} {
-				if n > 8*len(raw)+4096 {
-					t.Errorf("%s output is %d bytes for a %d-byte token", out, n, len(raw))
-				}
-			}
-			if !json.Valid(js.Bytes()) {
-				t.Error("the JSON output is not valid JSON")
-			}
-		})
-	}
-	// A 1 MiB token of deep nesting is refused, not rendered.
+// TestParseRefusesHugeNesting: a 1 MiB token of deep nesting is refused, not rendered.
+func TestParseRefusesHugeNesting(t *testing.T) {
 	huge := b64(`{"alg":"HS256"}`) + "." + b64(`{"x":`+strings.Repeat("[", 700000)) + ".c2ln"
 	if _, err := Parse(huge); err == nil || !strings.Contains(err.Error(), "more than 64 levels deep") {
 		t.Errorf("a 1 MiB token of deep nesting: %v", err)

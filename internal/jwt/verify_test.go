@@ -1,7 +1,6 @@
 package jwt
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -498,40 +497,6 @@ func TestCheckJWKSURL(t *testing.T) {
 	}
 	if _, err := CheckJWKSURL("http://user:pw@example.com/"); err == nil || strings.Contains(err.Error(), "pw@") {
 		t.Errorf("plain-http URL with password: %v", err)
-	}
-}
-
-// TestVerifyGolden shows verification outcomes in text and JSON: verified with a kid,
-// and a failure.
-func TestVerifyGolden(t *testing.T) {
-	now := time.Unix(1800000000, 0).Add(-time.Hour)
-	claims := map[string]any{"iss": "https://idp.example.com/", "sub": "user-42", "exp": 1800000000, "scope": "read write"}
-	secret := "a secret of 32 bytes or more, as RFC 7518 requires"
-	good := signHS256(t, map[string]any{"alg": "HS256", "typ": "JWT", "kid": "2026-11"}, claims, []byte(secret))
-	tests := []struct {
-		name, token, secret string
-	}{
-		{"verified", good, secret},
-		{"verify_failed", good, "another secret of 32 bytes or more, as RFC 7518 requires"},
-		{"verify_jwe", jweSample, secret},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tok, err := Parse(tt.token)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_ = tok.Verify(mustParseSecret(t, []byte(tt.secret)))
-			var text, js bytes.Buffer
-			if err := RenderText(&text, tok, now, false); err != nil {
-				t.Fatal(err)
-			}
-			if err := RenderJSON(&js, tok, now); err != nil {
-				t.Fatal(err)
-			}
-			golden(t, tt.name+".txt", text.Bytes())
-			golden(t, tt.name+".json", js.Bytes())
-		})
 	}
 }
 

@@ -1,4 +1,6 @@
-package jwt
+// Package render shows a decoded JWT for `tokctl decode`: text for people (with
+// optional colour) and stable JSON for programs.
+package render
 
 import (
 	"bytes"
@@ -14,6 +16,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/fatih/color"
+
+	"github.com/tokctl/tokctl/internal/jwt"
 )
 
 // errNilToken is returned by the renderers when given no token.
@@ -25,10 +29,10 @@ var (
 	claimOrder  = []string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti"}
 )
 
-// RenderText writes the token for people: header, claims in a stable order with
+// Text writes the token for people: header, claims in a stable order with
 // times as RFC 3339 plus relative, scopes, and a one-line verdict at now.
 // colour adds ANSI colour; without it the output has no escape codes.
-func RenderText(w io.Writer, t *Token, now time.Time, colour bool) error {
+func Text(w io.Writer, t *jwt.Token, now time.Time, colour bool) error {
 	if t == nil {
 		return errNilToken
 	}
@@ -55,8 +59,8 @@ func RenderText(w io.Writer, t *Token, now time.Time, colour bool) error {
 	return err
 }
 
-// RenderJSON writes the token for programs: stable keys, 2-space indent, trailing newline.
-func RenderJSON(w io.Writer, t *Token, now time.Time) error {
+// JSON writes the token for programs: stable keys, 2-space indent, trailing newline.
+func JSON(w io.Writer, t *jwt.Token, now time.Time) error {
 	if t == nil {
 		return errNilToken
 	}
@@ -66,8 +70,8 @@ func RenderJSON(w io.Writer, t *Token, now time.Time) error {
 		Claims:           t.Claims,
 		SignaturePresent: t.SignaturePresent,
 		Encrypted:        t.Encrypted,
-		Expired:          v == Expired,
-		NotYetValid:      v == NotYetValid,
+		Expired:          v == jwt.Expired,
+		NotYetValid:      v == jwt.NotYetValid,
 		Scopes:           t.Scopes(),
 		Verdict:          jsonVerdict(v),
 	}
@@ -95,7 +99,7 @@ func RenderJSON(w io.Writer, t *Token, now time.Time) error {
 	return err
 }
 
-// maxIndentDepth is how many levels of RenderJSON's output are indented; deeper
+// maxIndentDepth is how many levels of JSON's output are indented; deeper
 // values stay on one line, so that the output grows with the input, not with the
 // input times its depth (a token of deep nesting would otherwise print gigabytes).
 const maxIndentDepth = 6
@@ -166,7 +170,7 @@ func indentJSON(src []byte, maxDepth int) []byte {
 	return append(dst, '\n')
 }
 
-// jsonToken fixes the field order of RenderJSON's output.
+// jsonToken fixes the field order of JSON's output.
 type jsonToken struct {
 	Header           map[string]any `json:"header"`
 	Claims           map[string]any `json:"claims"`
@@ -184,9 +188,9 @@ type jsonToken struct {
 }
 
 // jsonVerdict maps to the documented values; a token without exp is "valid".
-func jsonVerdict(v Verdict) string {
-	if v == NoExpiry {
-		return Valid.String()
+func jsonVerdict(v jwt.Verdict) string {
+	if v == jwt.NoExpiry {
+		return jwt.Valid.String()
 	}
 	return v.String()
 }
@@ -262,7 +266,7 @@ func timeAnnotator(now time.Time) annotator {
 		if name != "exp" && name != "nbf" && name != "iat" {
 			return ""
 		}
-		t, ok := numericDate(v)
+		t, ok := jwt.NumericDate(v)
 		switch {
 		case !ok:
 			return "(not a NumericDate)"
@@ -274,7 +278,7 @@ func timeAnnotator(now time.Time) annotator {
 }
 
 // signatureLine says whether the signature was verified; "" for a JWE nobody tried to verify.
-func signatureLine(p palette, t *Token) string {
+func signatureLine(p palette, t *jwt.Token) string {
 	switch v := t.Signature; {
 	case v != nil && v.Verified:
 		detail := displayName(v.Alg)
@@ -294,16 +298,16 @@ func signatureLine(p palette, t *Token) string {
 	return "none (unsecured token)"
 }
 
-func verdictLine(p palette, t *Token, now time.Time) string {
+func verdictLine(p palette, t *jwt.Token, now time.Time) string {
 	ts := t.Times()
 	switch t.Verdict(now) {
-	case Valid:
+	case jwt.Valid:
 		return p.good("valid: expires " + relative(ts.Expires, now))
-	case Expired:
+	case jwt.Expired:
 		return p.bad("expired " + relative(ts.Expires, now))
-	case NotYetValid:
+	case jwt.NotYetValid:
 		return p.warn("not yet valid: valid " + relative(ts.NotBefore, now))
-	case NoExpiry:
+	case jwt.NoExpiry:
 		return p.good("valid: no expiry")
 	}
 	return p.warn("validity unknown: the payload is encrypted")

@@ -1,4 +1,4 @@
-package jwt
+package render
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tokctl/tokctl/internal/fakeprovider"
+	"github.com/tokctl/tokctl/internal/jwt"
 )
 
 // fakeNow is the fake provider's clock for the golden files: tokens issued then
@@ -95,7 +96,7 @@ func TestFakeProviderGolden(t *testing.T) {
 
 	for _, provider := range []string{"tilia", "ils", "tiki", "oauth2"} {
 		t.Run(provider, func(t *testing.T) {
-			tok, err := Parse(fakeToken(t, srv, provider))
+			tok, err := jwt.Parse(fakeToken(t, srv, provider))
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -112,13 +113,13 @@ func TestFakeProviderGolden(t *testing.T) {
 			tok.Claims["jti"] = "00000000-0000-4000-8000-000000000000"
 
 			var text, colour, js bytes.Buffer
-			if err := RenderText(&text, tok, now, false); err != nil {
+			if err := Text(&text, tok, now, false); err != nil {
 				t.Fatal(err)
 			}
-			if err := RenderText(&colour, tok, now, true); err != nil {
+			if err := Text(&colour, tok, now, true); err != nil {
 				t.Fatal(err)
 			}
-			if err := RenderJSON(&js, tok, now); err != nil {
+			if err := JSON(&js, tok, now); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "fake_"+provider+".txt", text.Bytes())
@@ -128,8 +129,8 @@ func TestFakeProviderGolden(t *testing.T) {
 	}
 
 	t.Run("tiltify is opaque", func(t *testing.T) {
-		_, err := Parse(fakeToken(t, srv, "tiltify"))
-		if !errors.Is(err, ErrOpaque) {
+		_, err := jwt.Parse(fakeToken(t, srv, "tiltify"))
+		if !errors.Is(err, jwt.ErrOpaque) {
 			t.Fatalf("Parse(tiltify token) = %v, want ErrOpaque", err)
 		}
 		if want := "not a JWT: an opaque token (no dots); only the provider can tell what it means"; err.Error() != want {
