@@ -134,6 +134,12 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
+	// A store that cannot be used (a keyring chosen explicitly that does not
+	// answer, a state directory that is not tokctl's own) is found out
+	// before anyone signs in, not after.
+	if _, err := b.Get(ctx, store.SecretKey(p.Name())); store.Unusable(err) {
+		return fmt.Errorf("%s: %w", p.Name(), err)
+	}
 	client, err := loginClient(ctx, opts, p, s, b)
 	if err != nil {
 		return err
