@@ -1,8 +1,10 @@
 package main
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/assertion"
 	"github.com/tokctl/tokctl/internal/fakeprovider"
 	"github.com/tokctl/tokctl/internal/store"
 )
@@ -60,6 +63,36 @@ func TestNoSecretInOutput(t *testing.T) {
 	rec.AccessToken, rec.RefreshToken, rec.Expiry = knownAT, rt, time.Now().Add(time.Hour).UTC()
 	h.save(rec)
 
+	// Clients that sign: a key file, a key kept by login, client_secret_jwt,
+	// the JWT-bearer grant, and CI tokens from GitHub's endpoint and from a
+	// variable. Their keys, the CI tokens and every assertion the fake
+	// received are checked below like secrets.
+	keyDir := t.TempDir()
+	keyFile := filepath.Join(keyDir, "rsa.pem")
+	if err := os.WriteFile(keyFile, []byte(fakeprovider.OIDCKeyRSAPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ciToken, err := h.fake.IssueCIToken(fakeprovider.FederatedAudience, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss := h.fake.OIDCIssuer()
+	signing := func(name string, kv ...string) []string {
+		out := []string{envKey(name, "kind") + "=oauth2", envKey(name, "issuer") + "=" + iss}
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, envKey(name, kv[i])+"="+kv[i+1])
+		}
+		return out
+	}
+	env = append(env, signing("pkjwt", "client_id", fakeprovider.OIDCKeyRSAClientID, "private_key", keyFile)...)
+	env = append(env, signing("kept", "client_id", fakeprovider.OIDCKeyP384ClientID, "auth_method", "private_key_jwt")...)
+	env = append(env, signing("sjwt", "client_id", fakeprovider.OIDCSecretJWTClientID, "client_secret", fakeprovider.OIDCSecretJWTClientSecret, "auth_method", "client_secret_jwt")...)
+	env = append(env, signing("bearer", "client_id", fakeprovider.OIDCKeyRSAClientID, "private_key", keyFile, "grant", "jwt_bearer", "assertion_subject", "bot")...)
+	env = append(env, signing("ghci", "client_id", fakeprovider.OIDCFederatedClientID, "client_assertion", "github-actions", "client_assertion_audience", fakeprovider.FederatedAudience)...)
+	env = append(env, signing("envci", "client_id", fakeprovider.OIDCFederatedClientID, "client_assertion", "env:CI_ID_TOKEN")...)
+	env = append(env, "ACTIONS_ID_TOKEN_REQUEST_URL="+h.fake.GitHubRequestURL(), "ACTIONS_ID_TOKEN_REQUEST_TOKEN="+fakeprovider.GitHubRequestToken,
+		"CI_ID_TOKEN="+ciToken)
+
 	noILSSecret := []string{"TOKCTL_ILS_CLIENT_SECRET="} // login reads it from stdin instead
 	// bodyWith answers every try (up to four) with status and body, where AT and RT
 	// stand for the known access and refresh tokens.
@@ -88,6 +121,21 @@ func TestNoSecretInOutput(t *testing.T) {
 		{args: []string{"refresh", "tiki"}, check: logsPrefix("refresh_token=", rt)},
 		{args: []string{"token", "get", "tiki", "--min-ttl", "2h"}, prints: "tiki"}, // refreshes again
 	}
+	// The signing clients, with -v: assertions, keys and CI tokens never shown.
+	steps = append(steps,
+		step{args: []string{"login", "kept", "--client-credentials", "--private-key-stdin"}, stdin: fakeprovider.OIDCKeyP384PEM},
+		step{args: []string{"token", "get", "kept", "--min-ttl", "2h"}, prints: "kept"},
+		step{args: []string{"key", "public", "kept"}},
+		step{args: []string{"key", "public", "pkjwt", "-o", "pem"}},
+	)
+	for _, name := range []string{"pkjwt", "sjwt", "bearer", "ghci", "envci"} {
+		steps = append(steps, step{args: []string{"token", "get", name, "--no-cache", "-o", "json"}, prints: "-"})
+	}
+	steps = append(steps,
+		// Refused: the error carries no assertion either.
+		step{args: []string{"token", "get", "ghci", "--no-cache"}, env: []string{envKey("ghci", "client_assertion_audience") + "=api://other"}, code: 4},
+		step{args: []string{"token", "get", "sjwt", "--no-cache"}, env: []string{envKey("sjwt", "signing_alg") + "=HS384"}, prints: "-"},
+	)
 	// Every provider fetches once with -v: the secret travels in a form, a
 	// JSON body, a query string or a Basic header.
 	for _, p := range providers() {
@@ -147,7 +195,15 @@ func TestNoSecretInOutput(t *testing.T) {
 
 	never, accessTokens := h.knownSecrets(), h.accessTokens
 	never = append(never, rt, fakeprovider.ILSClientSecret, fakeprovider.TiliaClientSecret, fakeprovider.TikiClientSecret,
-		fakeprovider.TiltifyClientSecret, fakeprovider.OAuth2BasicClientSecret)
+		fakeprovider.TiltifyClientSecret, fakeprovider.OAuth2BasicClientSecret, fakeprovider.OIDCSecretJWTClientSecret,
+		fakeprovider.GitHubRequestToken, ciToken)
+	never = append(never, h.fake.Assertions()...)
+	for _, k := range []string{fakeprovider.OIDCKeyRSAPEM, fakeprovider.OIDCKeyP384PEM} {
+		never = append(never, pemBody(k)...)
+	}
+	if len(h.fake.Assertions()) < 8 {
+		t.Fatalf("the fake saw %d assertions; the signing steps did not run", len(h.fake.Assertions()))
+	}
 	accessTokens[knownAT] = true
 	for _, tok := range h.fetched {
 		accessTokens[tok] = true
@@ -202,12 +258,17 @@ func (h *harness) harvest() {
 		var v struct {
 			store.Record
 			ClientSecret string `json:"client_secret"`
+			PrivateKey   string `json:"private_key"`
 		}
 		if err := json.Unmarshal(raw, &v); err != nil {
 			h.t.Fatalf("%s: %v", name, err)
 		}
 		h.accessTokens[v.AccessToken] = true
-		for _, s := range []string{v.RefreshToken, v.IDToken, v.ClientSecret} {
+		secrets := []string{v.RefreshToken, v.IDToken, v.ClientSecret}
+		if v.PrivateKey != "" {
+			secrets = append(secrets, pemBody(v.PrivateKey)...)
+		}
+		for _, s := range secrets {
 			h.secrets[s] = true
 		}
 	}
@@ -240,6 +301,33 @@ func noRefreshField(t *testing.T, r result) {
 	if strings.Contains(r.stdout, "refresh_token") {
 		t.Errorf("-o json shows a refresh_token field\n%s", r)
 	}
+}
+
+// pemBody is the base64 lines of a PEM private key that its public key
+// (as PEM, which `tokctl key public -o pem` prints) does not share: any of
+// them in output is private key material shown.
+func pemBody(p string) []string {
+	k, err := assertion.ParseKey([]byte(p))
+	if err != nil {
+		panic(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(k.Signer.Public())
+	if err != nil {
+		panic(err)
+	}
+	public := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	var out []string
+	for _, line := range strings.Split(p, "\n") {
+		if len(line) >= 24 && !strings.HasPrefix(line, "-----") && !leaks(public, line) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// envKey is TOKCTL_NAME_KEY.
+func envKey(name, key string) string {
+	return "TOKCTL_" + strings.ToUpper(name) + "_" + strings.ToUpper(key)
 }
 
 // fakeJWT is an unsigned-looking JWT with an expiry, for decode.

@@ -95,6 +95,11 @@ func NewHMACSigner(secret []byte, alg string) (*Signer, error) {
 	if len(secret) == 0 {
 		return nil, errors.New("client_secret_jwt needs the client secret")
 	}
+	// RFC 7518 §3.2: a key at least as long as the hash output MUST be used
+	// (and tokctl's own verifier holds tokens to it).
+	if need := algHash[alg].Size(); len(secret) < need {
+		return nil, fmt.Errorf("%s needs a client secret of at least %d bytes (RFC 7518 §3.2), and this one has %d", alg, need, len(secret))
+	}
 	return &Signer{alg: alg, mac: secret}, nil
 }
 

@@ -214,6 +214,7 @@ func (s *Server) assertionClient(r *http.Request, f fields) (Client, *rfcFailure
 	if raw == "" {
 		return Client{}, badRequest("client_assertion is missing")
 	}
+	s.remember(raw)
 	id := f["client_id"]
 	delete(f, "client_id")
 	delete(f, "client_assertion")
@@ -289,6 +290,20 @@ func (s *Server) verifyAssertion(raw string, c Client) (assertionClaims, *rfcFai
 	return claims, nil
 }
 
+// Assertions lists every client assertion and JWT-bearer grant assertion the fake
+// received, good or bad, so that tests can look for them where they must not be.
+func (s *Server) Assertions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.st.assertions...)
+}
+
+func (s *Server) remember(assertion string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.assertions = append(s.st.assertions, assertion)
+}
+
 // spendJTI refuses a jti seen before.
 func (s *Server) spendJTI(jti string) *rfcFailure {
 	s.mu.Lock()
@@ -346,6 +361,7 @@ func (s *Server) jwtBearer(w http.ResponseWriter, r *http.Request, f fields) {
 		return
 	}
 	raw := f["assertion"]
+	s.remember(raw)
 	iss := unverifiedIssuer(raw)
 	if id != "" && iss != id {
 		writeRFCError(w, http.StatusBadRequest, "invalid_grant", "the assertion's iss is not the client", false)

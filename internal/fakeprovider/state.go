@@ -29,8 +29,9 @@ type state struct {
 	oidcHostility OIDCHostility
 	// jtis are the client assertion ids seen (replays are refused); ciExpired is how
 	// many of the next CI tokens come already expired (clientassertion.go).
-	jtis      map[string]bool
-	ciExpired int
+	jtis       map[string]bool
+	ciExpired  int
+	assertions []string // every assertion received (Server.Assertions)
 }
 
 func newState() state {
