@@ -56,7 +56,7 @@ func symlinkError(path string, dir bool) *UnsafeError {
 func notOwnedError(path string, uid, euid int) *UnsafeError {
 	return &UnsafeError{Path: path,
 		Problem: fmt.Sprintf("is owned by uid %d, not by you (uid %d)", uid, euid),
-		Fix:     "remove it (`rm -r " + path + "`) and tokctl creates its own"}
+		Fix:     "run tokctl as its owner, or remove it (`rm -r " + path + "`) and tokctl creates its own"}
 }
 
 func writableError(path string, perm uint32) *UnsafeError {
