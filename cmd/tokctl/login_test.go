@@ -293,7 +293,7 @@ func TestLoginCallbacks(t *testing.T) {
 	}{
 		{"access denied", func(s string) url.Values {
 			return url.Values{"state": {s}, "error": {"access_denied"}, "error_description": {"The user denied\x1b[31m access"}}
-		}, "tokctl: tiltify: the login was not completed: the authorization server refused: access_denied: The user denied [31m access; run `tokctl login tiltify` to try again"},
+		}, "tokctl: tiltify: the login was not completed: the authorization server refused: access_denied: The user denied\\x1b[31m access; run `tokctl login tiltify` to try again"},
 		{"no code", func(s string) url.Values { return url.Values{"state": {s}} },
 			"tokctl: tiltify: the login was not completed: the redirect carried no authorization code; run `tokctl login tiltify` to try again"},
 	}

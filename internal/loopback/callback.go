@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/tokctl/tokctl/internal/oauth"
 )
 
 // CallbackError is the provider's refusal, carried by the redirect
@@ -89,18 +90,13 @@ func parseCallbackFrom(query url.Values, wantState, issuer string) (code string,
 	return codes[0], nil
 }
 
-// sanitize makes provider text safe for a terminal line: valid UTF-8, no
-// control or format characters (C0, DEL, C1, bidi overrides), collapsed
-// spaces, at most max bytes.
+// sanitize makes provider text safe for a terminal line: control
+// characters (C0, DEL, C1), bidi overrides and bytes that are not UTF-8
+// escaped by oauth.EscapeControl, collapsed spaces, at most max bytes.
 func sanitize(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	// The shared escaping: control characters, bidirectional overrides and
+	// bytes that are not UTF-8 become visible escapes.
+	s = strings.Join(strings.Fields(oauth.EscapeControl(s)), " ")
 	if len(s) <= max {
 		return s
 	}

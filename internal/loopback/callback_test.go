@@ -33,7 +33,7 @@ var callbackCases = []struct {
 	{"empty error", "state=st&error=", "st", "", &CallbackError{}},
 	{"error with wrong state", "state=x&error=access_denied", "st", "", errBadState},
 	{"control characters", "state=st&error=a%1B%5B2J&error_description=b%0D%0Ac%C2%9Bd%E2%80%AEe%FF", "st", "",
-		&CallbackError{Code: "a [2J", Description: "b c d e\uFFFD"}},
+		&CallbackError{Code: `a\x1b[2J`, Description: `b c\x9bd\u202ee\xff`}},
 }
 
 func TestParseCallback(t *testing.T) {
@@ -86,10 +86,11 @@ func TestSanitize(t *testing.T) {
 	}{
 		{"plain", 10, "plain"},
 		{"  a \t b\n", 10, "a b"},
-		{"a\x00b\x7fc\u0085d\u2066e", 20, "a b c d e"},
+		{"a\x00b\x7fc\u0085d\u2066e", 40, `a\x00b\x7fc\x85d\u2066e`},
+		{"osc \x1b]52;c;eA==\a", 40, `osc \x1b]52;c;eA==\x07`},
 		{"héllo wörld", 6, "h\u00e9…"}, // cut on a rune boundary, within max bytes
 		{"ééé", 5, "é…"},               // the cut never splits a rune
-		{"\xff\xfe", 10, "\uFFFD"},     // invalid UTF-8 runs collapse to one replacement
+		{"\xff\xfe", 10, `\xff\xfe`},   // invalid UTF-8 is shown escaped
 		{strings.Repeat("a", 301), 300, strings.Repeat("a", 297) + "…"},
 	}
 	for _, tt := range tests {

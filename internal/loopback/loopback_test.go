@@ -170,8 +170,8 @@ func TestCallback(t *testing.T) {
 				"error_description": {"line one\r\nline\u202etwo\x00" + strings.Repeat("x", 500)},
 			}.Encode()}},
 			statuses: []int{400},
-			wantErr: "Tiltify: the authorization server refused: server_error [31m: line one line two " +
-				strings.Repeat("x", 300-len("line one line two ")-len("…")) + "…",
+			wantErr: `Tiltify: the authorization server refused: server_error\x1b[31m: line one line\u202etwo\x00` +
+				strings.Repeat("x", 300-len(`line one line\u202etwo\x00`)-len("…")) + "…",
 		},
 		{
 			name: "other paths then success",
