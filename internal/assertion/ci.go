@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/oauth"
 )
 
@@ -94,7 +96,7 @@ func (s *CISource) Token(ctx context.Context) (string, error) {
 			return tok, nil
 		}
 	}
-	return "", &oauth.LoginRequiredError{Provider: s.Provider,
+	return "", &failure.LoginRequiredError{Provider: s.Provider,
 		Reason: fmt.Sprintf("the CI token from %s expired at %s", s.where(), exp.UTC().Format(time.RFC3339)),
 		Hint:   s.expiredHint()}
 }
@@ -107,7 +109,7 @@ func (s *CISource) fetch(ctx context.Context) (string, error) {
 		name := strings.TrimPrefix(s.Spec, envPrefix)
 		tok := strings.TrimSpace(s.getenv(name))
 		if tok == "" {
-			return "", &oauth.LoginRequiredError{Provider: s.Provider,
+			return "", &failure.LoginRequiredError{Provider: s.Provider,
 				Reason: fmt.Sprintf("client_assertion is env:%s, but $%s is empty or not set", name, name),
 				Hint:   fmt.Sprintf("have the CI job provide it (GitLab: declare %s under the job's `id_tokens:` with the `aud` the provider expects)", name)}
 		}
@@ -121,7 +123,7 @@ func (s *CISource) fetch(ctx context.Context) (string, error) {
 			if err != nil {
 				reason = fmt.Sprintf("cannot read the CI token file: %v", err)
 			}
-			return "", &oauth.LoginRequiredError{Provider: s.Provider, Reason: reason,
+			return "", &failure.LoginRequiredError{Provider: s.Provider, Reason: reason,
 				Hint: "have the platform write it there (Kubernetes: a projected serviceAccountToken volume)"}
 		}
 		return tok, nil
@@ -134,13 +136,13 @@ func (s *CISource) fetch(ctx context.Context) (string, error) {
 func (s *CISource) github(ctx context.Context) (string, error) {
 	rawURL, reqToken := s.getenv(GitHubRequestURLVar), s.getenv(GitHubRequestTokenVar)
 	if rawURL == "" || reqToken == "" {
-		return "", &oauth.LoginRequiredError{Provider: s.Provider,
+		return "", &failure.LoginRequiredError{Provider: s.Provider,
 			Reason: fmt.Sprintf("client_assertion is github-actions, but %s and %s are not set, so GitHub gave this job no ID token", GitHubRequestURLVar, GitHubRequestTokenVar),
 			Hint:   "grant the job `permissions: id-token: write` in the workflow (and run tokctl in that job's steps)"}
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", &oauth.ConfigError{Provider: s.Provider, Msg: fmt.Sprintf("%s is not a URL", GitHubRequestURLVar)}
+		return "", &failure.ConfigError{Provider: s.Provider, Msg: fmt.Sprintf("%s is not a URL", GitHubRequestURLVar)}
 	}
 	q := u.Query()
 	if s.Audience != "" {
@@ -154,20 +156,20 @@ func (s *CISource) github(ctx context.Context) (string, error) {
 	what := "GitHub's ID token endpoint"
 	switch {
 	case resp.Status == 401 || resp.Status == 403:
-		return "", &oauth.CredentialsRejectedError{Provider: s.Provider, Status: resp.Status,
+		return "", &failure.CredentialsRejectedError{Provider: s.Provider, Status: resp.Status,
 			Detail: what + " refused the request token",
 			Hint:   "check that the job has `permissions: id-token: write` and that the request runs in the same job"}
 	case resp.Status >= 500 || resp.Status == 429:
-		return "", &oauth.UnavailableError{Provider: s.Provider, Status: resp.Status, Detail: what + " is failing"}
+		return "", &failure.UnavailableError{Provider: s.Provider, Status: resp.Status, Detail: what + " is failing"}
 	case resp.Status != 200:
-		return "", &oauth.ProviderError{Provider: s.Provider, Status: resp.Status, Detail: what + " refused the request",
+		return "", &failure.ProviderError{Provider: s.Provider, Status: resp.Status, Detail: what + " refused the request",
 			Hint: "check client_assertion_audience"}
 	}
 	var body struct {
 		Value string `json:"value"`
 	}
 	if err := json.Unmarshal(resp.Body, &body); err != nil || body.Value == "" {
-		return "", &oauth.UnavailableError{Provider: s.Provider, Status: resp.Status, Detail: what + " sent no token (want JSON with a \"value\")"}
+		return "", &failure.UnavailableError{Provider: s.Provider, Status: resp.Status, Detail: what + " sent no token (want JSON with a \"value\")"}
 	}
 	return body.Value, nil
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/assertion"
 	"github.com/tokctl/tokctl/internal/oauth"
 )
@@ -65,7 +67,7 @@ func TestGitHubSource(t *testing.T) {
 	// Without the variables (no `permissions: id-token: write`): exit 3's error.
 	s2 := &assertion.CISource{Spec: assertion.GitHubActions, Provider: "p", HTTP: &oauth.Client{}, Getenv: func(string) string { return "" }}
 	_, err = s2.Token(ctx)
-	var lr *oauth.LoginRequiredError
+	var lr *failure.LoginRequiredError
 	if !errors.As(err, &lr) || !strings.Contains(err.Error(), "id-token: write") {
 		t.Fatalf("missing variables: %v", err)
 	}
@@ -76,10 +78,10 @@ func TestGitHubSourceRefused(t *testing.T) {
 		status int
 		check  func(error) bool
 	}{
-		{401, func(err error) bool { var e *oauth.CredentialsRejectedError; return errors.As(err, &e) }},
-		{403, func(err error) bool { var e *oauth.CredentialsRejectedError; return errors.As(err, &e) }},
-		{404, func(err error) bool { var e *oauth.ProviderError; return errors.As(err, &e) }},
-		{200, func(err error) bool { var e *oauth.UnavailableError; return errors.As(err, &e) }}, // no "value"
+		{401, func(err error) bool { var e *failure.CredentialsRejectedError; return errors.As(err, &e) }},
+		{403, func(err error) bool { var e *failure.CredentialsRejectedError; return errors.As(err, &e) }},
+		{404, func(err error) bool { var e *failure.ProviderError; return errors.As(err, &e) }},
+		{200, func(err error) bool { var e *failure.UnavailableError; return errors.As(err, &e) }}, // no "value"
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(tc.status)
@@ -122,7 +124,7 @@ func TestFileSource(t *testing.T) {
 	}
 	write(3, now) // expired
 	clock = now.Add(3 * time.Hour)
-	var lr *oauth.LoginRequiredError
+	var lr *failure.LoginRequiredError
 	if _, err := s.Token(ctx); !errors.As(err, &lr) || !strings.Contains(err.Error(), "expired at") {
 		t.Fatalf("expired file: %v", err)
 	}

@@ -25,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
@@ -43,14 +45,14 @@ func TestExitCode(t *testing.T) {
 		{"nil", nil, 0},
 		{"plain", errors.New("boom"), 1},
 		{"usage", usageErrorf("bad"), 2},
-		{"config", &oauth.ConfigError{Provider: "tiki", Msg: "no url"}, 2},
+		{"config", &failure.ConfigError{Provider: "tiki", Msg: "no url"}, 2},
 		{"cobra unknown flag", errors.New("unknown flag: --x"), 2},
 		{"cobra unknown command", errors.New(`unknown command "x" for "tokctl"`), 2},
-		{"login required", &oauth.LoginRequiredError{Provider: "ils"}, 3},
-		{"credentials", &oauth.CredentialsRejectedError{Provider: "ils", Status: 401}, 4},
-		{"unavailable", &oauth.UnavailableError{Provider: "ils", Status: 503}, 5},
-		{"wrapped unavailable", fmt.Errorf("x: %w", &oauth.UnavailableError{Provider: "ils"}), 5},
-		{"provider refused", &oauth.ProviderError{Provider: "ils", Status: 400}, 1},
+		{"login required", &failure.LoginRequiredError{Provider: "ils"}, 3},
+		{"credentials", &failure.CredentialsRejectedError{Provider: "ils", Status: 401}, 4},
+		{"unavailable", &failure.UnavailableError{Provider: "ils", Status: 503}, 5},
+		{"wrapped unavailable", fmt.Errorf("x: %w", &failure.UnavailableError{Provider: "ils"}), 5},
+		{"provider refused", &failure.ProviderError{Provider: "ils", Status: 400}, 1},
 		{"silent", &silentError{code: 1}, 1},
 	}
 	for _, tt := range tests {

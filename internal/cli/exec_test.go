@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/iostreams"
-	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/store"
 )
 
@@ -70,7 +71,7 @@ func TestWriteExecCredential(t *testing.T) {
 			f := &Factory{IO: iostreams.Test(nil, &out, &bytes.Buffer{}), Now: func() time.Time { return now }}
 			err := printToken(f, "exec-credential", &tt.rec)
 			if tt.loginNeed {
-				var le *oauth.LoginRequiredError
+				var le *failure.LoginRequiredError
 				if !errors.As(err, &le) || out.Len() != 0 || !strings.Contains(err.Error(), "tokctl login kc") {
 					t.Fatalf("err %v, stdout %q; want login required and nothing printed", err, out.String())
 				}

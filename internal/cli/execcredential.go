@@ -6,8 +6,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/jwt"
-	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/store"
 )
 
@@ -51,7 +52,7 @@ func writeExecCredential(f *Factory, rec *store.Record) error {
 		// The cache rules renewed the login if the ID token was due; one
 		// still expired means the provider's refresh brought no new one.
 		if !expiry.IsZero() && !expiry.After(f.now()) {
-			return &oauth.LoginRequiredError{Provider: rec.Provider, Reason: "the ID token has expired and refreshing brought no new one",
+			return &failure.LoginRequiredError{Provider: rec.Provider, Reason: "the ID token has expired and refreshing brought no new one",
 				Hint: fmt.Sprintf("run `tokctl login %s`", rec.Provider)}
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/tokctl/tokctl/internal/oauth"
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 // Exit codes of the contract.
@@ -32,10 +32,10 @@ func usageErrorf(format string, args ...any) error {
 func exitCode(err error) int {
 	var (
 		usage  *usageError
-		cfg    *oauth.ConfigError
-		login  *oauth.LoginRequiredError
-		creds  *oauth.CredentialsRejectedError
-		down   *oauth.UnavailableError
+		cfg    *failure.ConfigError
+		login  *failure.LoginRequiredError
+		creds  *failure.CredentialsRejectedError
+		down   *failure.UnavailableError
 		silent *silentError
 		intr   *interruptedError
 	)

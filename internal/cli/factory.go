@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/config"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/oauth"
@@ -91,7 +93,7 @@ func configFileError(err error, flag string) error {
 			msg += " (named by TOKCTL_CONFIG)"
 		}
 	}
-	return &oauth.ConfigError{Provider: name, Msg: msg}
+	return &failure.ConfigError{Provider: name, Msg: msg}
 }
 
 // Store opens the configured store once: --store, else TOKCTL_STORE, else
@@ -226,9 +228,9 @@ func (f *Factory) Settings(name string) (provider.Settings, error) {
 	if s.Kind == "" && !provider.IsBuiltIn(name) {
 		known := append(provider.BuiltIn(), cfg.ProviderNames()...)
 		if near := config.Nearest(name, known); near != "" {
-			return s, &oauth.ConfigError{Provider: name, Msg: fmt.Sprintf("unknown provider; did you mean `%s`? (see `tokctl providers`)", near)}
+			return s, &failure.ConfigError{Provider: name, Msg: fmt.Sprintf("unknown provider; did you mean `%s`? (see `tokctl providers`)", near)}
 		}
-		return s, &oauth.ConfigError{Provider: name, Msg: fmt.Sprintf(
+		return s, &failure.ConfigError{Provider: name, Msg: fmt.Sprintf(
 			"unknown provider; built-in providers are %s, others need an entry with a `kind` under providers in %s",
 			strings.Join(provider.BuiltIn(), ", "), cfg.File())}
 	}

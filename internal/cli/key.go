@@ -6,10 +6,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/assertion"
-	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 )
 
@@ -94,7 +95,7 @@ func keyPublicRun(ctx context.Context, opts *KeyPublicOptions) error {
 	}
 	signer, err := assertion.NewSigner(k, s.SigningAlg, s.PrivateKeyID)
 	if err != nil {
-		return &oauth.ConfigError{Provider: s.Name, Msg: err.Error()}
+		return &failure.ConfigError{Provider: s.Name, Msg: err.Error()}
 	}
 	if opts.Output == "pem" {
 		out, err := signer.PublicPEM()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/spf13/cobra"
 	xoauth2 "golang.org/x/oauth2"
 
@@ -165,7 +167,7 @@ func loginFlow(opts *LoginOptions, p provider.Provider) (string, error) {
 	switch {
 	case opts.Device || (p.DeviceDefault() && !opts.ClientCredentials):
 		if !provider.Supports(p, provider.GrantDeviceCode) {
-			return "", &oauth.ConfigError{Provider: p.Name(), Msg: "no device flow: set `device_auth_url` (" + provider.EnvVar(p.Name(), "device_auth_url") + "), or an `issuer` whose discovery document has a device_authorization_endpoint"}
+			return "", &failure.ConfigError{Provider: p.Name(), Msg: "no device flow: set `device_auth_url` (" + provider.EnvVar(p.Name(), "device_auth_url") + "), or an `issuer` whose discovery document has a device_authorization_endpoint"}
 		}
 		return provider.GrantDeviceCode, nil
 	case !opts.ClientCredentials && provider.Supports(p, provider.GrantAuthorizationCode) && p.AuthURL() != "":
@@ -173,7 +175,7 @@ func loginFlow(opts *LoginOptions, p provider.Provider) (string, error) {
 	case provider.Fetches(p) && !p.PublicClient():
 		return provider.GrantClientCredentials, nil
 	}
-	return "", &oauth.ConfigError{Provider: p.Name(), Msg: "no login flow: set `auth_url` for the browser login (" + provider.EnvVar(p.Name(), "auth_url") + "), or `issuer`"}
+	return "", &failure.ConfigError{Provider: p.Name(), Msg: "no login flow: set `auth_url` for the browser login (" + provider.EnvVar(p.Name(), "auth_url") + "), or `issuer`"}
 }
 
 // loginCredentials are the client credentials of a login and where the
@@ -200,7 +202,7 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 	}
 	if c.ID == "" {
 		if !io.CanPrompt() || opts.SecretStdin || opts.KeyStdin {
-			return loginCredentials{}, &oauth.ConfigError{Provider: p.Name(), Msg: fmt.Sprintf(
+			return loginCredentials{}, &failure.ConfigError{Provider: p.Name(), Msg: fmt.Sprintf(
 				"no client id: use --client-id, or set %s", provider.EnvVar(p.Name(), "client_id"))}
 		}
 		id, err := io.Prompt(fmt.Sprintf("Client ID for %s: ", p.Name()))
@@ -286,7 +288,7 @@ func browserFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, c
 	if err != nil {
 		var busy *loopback.PortBusyError
 		if errors.As(err, &busy) || errors.Is(err, loopback.ErrInvalidRedirectURI) {
-			return nil, &oauth.ConfigError{Provider: p.Name(), Msg: strings.TrimPrefix(err.Error(), p.Name()+": ")}
+			return nil, &failure.ConfigError{Provider: p.Name(), Msg: strings.TrimPrefix(err.Error(), p.Name()+": ")}
 		}
 		return nil, err
 	}
@@ -425,7 +427,7 @@ func saveLogin(ctx context.Context, f *Factory, b store.Backend, p provider.Prov
 		return err
 	}
 	if err != nil {
-		return &oauth.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
+		return &failure.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
 	}
 	defer unlock()
 	if (client.creds.Secret != "" || len(client.creds.PrivateKey) > 0) && (client.entered || credentialsLogin) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/oauth"
@@ -188,7 +190,7 @@ func lockProvider(ctx context.Context, f *Factory, p provider.Provider) (func() 
 		return nil, err
 	}
 	if err != nil {
-		return nil, &oauth.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
+		return nil, &failure.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
 	}
 	return unlock, nil
 }
@@ -234,7 +236,7 @@ func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provi
 	if c, err := clientCredentials(ctx, p, s, b); err == nil {
 		creds.Secret, creds.Fix, creds.PrivateKey = c.Secret, c.Fix, c.PrivateKey
 	} else if !p.PublicClient() {
-		return nil, &oauth.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
+		return nil, &failure.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
 	}
 	tok, err := p.Refresh(ctx, creds, old.RefreshToken)
 	if err != nil {
@@ -408,11 +410,11 @@ func clientCredentials(ctx context.Context, p provider.Provider, s provider.Sett
 		return c, nil
 	}
 	if p.KeyAuth() {
-		return c, &oauth.LoginRequiredError{Provider: p.Name(), Reason: "no client id",
+		return c, &failure.LoginRequiredError{Provider: p.Name(), Reason: "no client id",
 			Hint: fmt.Sprintf("set %s", provider.EnvVar(p.Name(), "client_id"))}
 	}
 	if c.ID != "" && p.PublicClient() {
-		return c, &oauth.LoginRequiredError{
+		return c, &failure.LoginRequiredError{
 			Provider: p.Name(),
 			Reason:   "no stored token, and a public client (no secret) has no client-credentials grant",
 		}
@@ -425,7 +427,7 @@ func clientCredentials(ctx context.Context, p provider.Provider, s provider.Sett
 	if provider.Supports(p, provider.GrantAuthorizationCode) {
 		hint = fmt.Sprintf("run `tokctl login %s`, or set %s", p.Name(), missing)
 	}
-	return c, &oauth.LoginRequiredError{
+	return c, &failure.LoginRequiredError{
 		Provider: p.Name(),
 		Reason:   "no stored token and no client credentials",
 		Hint:     hint,
@@ -456,7 +458,7 @@ func printToken(f *Factory, output string, rec *store.Record) error {
 		_, err = fmt.Fprintf(out, "TOKCTL_ACCESS_TOKEN=%s\n", shellQuote(rec.AccessToken))
 	case "id-token":
 		if rec.IDToken == "" {
-			return &oauth.LoginRequiredError{Provider: rec.Provider, Reason: "the stored token came without an ID token",
+			return &failure.LoginRequiredError{Provider: rec.Provider, Reason: "the stored token came without an ID token",
 				Hint: fmt.Sprintf("log in with the openid scope: `tokctl login %s --scope openid`", rec.Provider)}
 		}
 		if rec.IDTokenUnverified {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 // MaxResponseBytes caps a token endpoint's answer; larger ones are refused.
@@ -114,7 +116,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := c.try(ctx, r)
 		if ctx.Err() != nil {
-			return nil, &UnavailableError{Provider: r.Provider, Detail: "gave up", Err: timeoutErr(ctx)}
+			return nil, &failure.UnavailableError{Provider: r.Provider, Detail: "gave up", Err: timeoutErr(ctx)}
 		}
 		if !retryable(resp, err) || attempt >= maxAttempts {
 			return resp, wrapNetErr(r.Provider, err)
@@ -130,7 +132,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 		c.logf("tokctl: retrying in %s (attempt %d of %d)\n", wait.Round(time.Millisecond), attempt+1, maxAttempts)
 		if err := c.wait(ctx, wait); err != nil {
-			return nil, &UnavailableError{Provider: r.Provider, Detail: "gave up", Err: timeoutErr(ctx)}
+			return nil, &failure.UnavailableError{Provider: r.Provider, Detail: "gave up", Err: timeoutErr(ctx)}
 		}
 		waited += wait
 	}
@@ -210,18 +212,18 @@ func wrapNetErr(provider string, err error) error {
 	if isFinal(err) {
 		return err
 	}
-	return &UnavailableError{Provider: provider, Err: err}
+	return &failure.UnavailableError{Provider: provider, Err: err}
 }
 
 // isFinal reports whether err already says what went wrong, with its exit
 // code: no retry, no wrapping.
 func isFinal(err error) bool {
 	var (
-		ue *UnavailableError
-		ce *ConfigError
-		le *LoginRequiredError
-		re *CredentialsRejectedError
-		pe *ProviderError
+		ue *failure.UnavailableError
+		ce *failure.ConfigError
+		le *failure.LoginRequiredError
+		re *failure.CredentialsRejectedError
+		pe *failure.ProviderError
 	)
 	return errors.As(err, &ue) || errors.As(err, &ce) || errors.As(err, &le) || errors.As(err, &re) || errors.As(err, &pe)
 }
@@ -246,7 +248,7 @@ func (c *Client) try(ctx context.Context, r *Request) (*Response, error) {
 		return nil, describeNetErr(err)
 	}
 	if len(body) > MaxResponseBytes {
-		return nil, &UnavailableError{Provider: r.Provider, Status: resp.StatusCode, Detail: "response larger than 1 MiB refused"}
+		return nil, &failure.UnavailableError{Provider: r.Provider, Status: resp.StatusCode, Detail: "response larger than 1 MiB refused"}
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	c.logResponse(out, time.Since(start), sentSecrets(r))
@@ -287,7 +289,7 @@ func (c *Client) build(ctx context.Context, r *Request) (*http.Request, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, &ConfigError{Provider: r.Provider, Msg: fmt.Sprintf("invalid token URL %s: %v", HideUserinfo(r.URL), err)}
+		return nil, &failure.ConfigError{Provider: r.Provider, Msg: fmt.Sprintf("invalid token URL %s: %v", HideUserinfo(r.URL), err)}
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -372,7 +374,7 @@ func describeNetErr(err error) error {
 func CheckEndpoint(provider, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return &ConfigError{Provider: provider, Msg: fmt.Sprintf("invalid endpoint URL %q", HideUserinfo(raw))}
+		return &failure.ConfigError{Provider: provider, Msg: fmt.Sprintf("invalid endpoint URL %q", HideUserinfo(raw))}
 	}
 	switch u.Scheme {
 	case "https":
@@ -381,9 +383,9 @@ func CheckEndpoint(provider, raw string) error {
 		if IsLoopback(u.Hostname()) {
 			return nil
 		}
-		return &ConfigError{Provider: provider, Msg: fmt.Sprintf("refusing plain-http endpoint %s: use https (http is allowed only on loopback)", HideUserinfo(raw))}
+		return &failure.ConfigError{Provider: provider, Msg: fmt.Sprintf("refusing plain-http endpoint %s: use https (http is allowed only on loopback)", HideUserinfo(raw))}
 	}
-	return &ConfigError{Provider: provider, Msg: fmt.Sprintf("unsupported URL scheme %q in %s", u.Scheme, HideUserinfo(raw))}
+	return &failure.ConfigError{Provider: provider, Msg: fmt.Sprintf("unsupported URL scheme %q in %s", u.Scheme, HideUserinfo(raw))}
 }
 
 // IsLoopback reports whether host is localhost or a loopback IP address.

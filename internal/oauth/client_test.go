@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 // answer is one canned HTTP response.
@@ -214,9 +216,9 @@ func TestClientUnavailable(t *testing.T) {
 			t.Parallel()
 			s := serve(t, tt.answers...)
 			_, err := fastClient().Token(context.Background(), exchange(s.srv.URL))
-			var ue *UnavailableError
+			var ue *failure.UnavailableError
 			if !errors.As(err, &ue) {
-				t.Fatalf("err = %T %v, want *UnavailableError", err, err)
+				t.Fatalf("err = %T %v, want *failure.UnavailableError", err, err)
 			}
 			if ue.Status != tt.status || ue.Provider != "acme" {
 				t.Errorf("Status, Provider = %d, %q; want %d, acme", ue.Status, ue.Provider, tt.status)
@@ -253,9 +255,9 @@ func TestClientRedirectNotFollowed(t *testing.T) {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			s := serve(t, answer{status: status, header: map[string]string{"Location": other.URL + "/steal"}})
 			_, err := fastClient().Token(context.Background(), exchange(s.srv.URL))
-			var ue *UnavailableError
+			var ue *failure.UnavailableError
 			if !errors.As(err, &ue) || ue.Status != status {
-				t.Fatalf("err = %v, want *UnavailableError with status %d", err, status)
+				t.Fatalf("err = %v, want *failure.UnavailableError with status %d", err, status)
 			}
 			if n := followed.Load(); n != 0 {
 				t.Errorf("redirect target got %d requests, want 0", n)
@@ -297,9 +299,9 @@ func TestClientNetworkErrors(t *testing.T) {
 			c, clock := clockedClient()
 			c.MaxAttempts = 2
 			_, err := c.Token(ctx, exchange(tt.url))
-			var ue *UnavailableError
+			var ue *failure.UnavailableError
 			if !errors.As(err, &ue) {
-				t.Fatalf("err = %T %v, want *UnavailableError", err, err)
+				t.Fatalf("err = %T %v, want *failure.UnavailableError", err, err)
 			}
 			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "acme: ") {
 				t.Errorf("message %q, want it to name acme and contain %q", err, tt.want)
@@ -450,9 +452,9 @@ func TestClientBasicAuthFormEncoded(t *testing.T) {
 
 func TestClientRefusesBadEndpointBeforeSending(t *testing.T) {
 	_, err := (&Client{}).Do(context.Background(), &Request{Provider: "acme", Method: "POST", URL: "http://example.com/token"})
-	var ce *ConfigError
+	var ce *failure.ConfigError
 	if !errors.As(err, &ce) {
-		t.Fatalf("err = %T %v, want *ConfigError", err, err)
+		t.Fatalf("err = %T %v, want *failure.ConfigError", err, err)
 	}
 }
 
@@ -460,10 +462,10 @@ func TestClientUnbuildableRequestIsConfigError(t *testing.T) {
 	s := serve(t, ok200)
 	c, clock := clockedClient()
 	_, err := c.Do(context.Background(), &Request{Provider: "acme", Method: "BAD METHOD", URL: s.srv.URL})
-	var ce *ConfigError
-	var ue *UnavailableError
+	var ce *failure.ConfigError
+	var ue *failure.UnavailableError
 	if !errors.As(err, &ce) || errors.As(err, &ue) {
-		t.Fatalf("err = %T %v, want *ConfigError (exit 2), not unavailability", err, err)
+		t.Fatalf("err = %T %v, want *failure.ConfigError (exit 2), not unavailability", err, err)
 	}
 	if _, n := clock.waited(); n != 0 {
 		t.Errorf("waited %d times: a request that cannot be built was retried", n)
@@ -529,9 +531,9 @@ func TestCheckEndpoint(t *testing.T) {
 				}
 				return
 			}
-			var ce *ConfigError
+			var ce *failure.ConfigError
 			if !errors.As(err, &ce) || ce.Provider != "acme" {
-				t.Fatalf("CheckEndpoint(%q) = %T %v, want *ConfigError for acme", tt.url, err, err)
+				t.Fatalf("CheckEndpoint(%q) = %T %v, want *failure.ConfigError for acme", tt.url, err, err)
 			}
 		})
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 // DeviceAuth is a device authorization response (RFC 8628 §3.2).
@@ -34,7 +36,7 @@ func (c *Client) RequestDeviceAuth(ctx context.Context, r *Request, credentialsH
 	}
 	da, err := ParseDeviceAuth(resp.Body)
 	if err != nil {
-		return nil, &UnavailableError{Provider: r.Provider, Status: resp.Status, Detail: "unreadable device authorization response", Err: err}
+		return nil, &failure.UnavailableError{Provider: r.Provider, Status: resp.Status, Detail: "unreadable device authorization response", Err: err}
 	}
 	return da, nil
 }
@@ -145,7 +147,7 @@ func PollDevice(ctx context.Context, provider string, da *DeviceAuth, poll func(
 		if err == nil {
 			return tok, nil
 		}
-		var pe *ProviderError
+		var pe *failure.ProviderError
 		if !errors.As(err, &pe) {
 			return nil, err
 		}

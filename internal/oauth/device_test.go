@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 func TestParseDeviceAuth(t *testing.T) {
@@ -142,7 +144,7 @@ func (s *pollScript) poll(context.Context) (*Token, error) {
 }
 
 func pending() error {
-	return &ProviderError{Provider: "idp", Status: 400, Code: "authorization_pending"}
+	return &failure.ProviderError{Provider: "idp", Status: 400, Code: "authorization_pending"}
 }
 
 func TestPollDevice(t *testing.T) {
@@ -165,19 +167,19 @@ func TestPollDevice(t *testing.T) {
 			},
 		},
 		{
-			name: "access_denied", errs: []error{pending(), &ProviderError{Provider: "idp", Status: 400, Code: "access_denied"}}, expiresIn: time.Minute, wantPolls: 2,
+			name: "access_denied", errs: []error{pending(), &failure.ProviderError{Provider: "idp", Status: 400, Code: "access_denied"}}, expiresIn: time.Minute, wantPolls: 2,
 			check: wantDeviceError("access_denied"),
 		},
 		{
-			name: "expired_token from the server", errs: []error{&ProviderError{Provider: "idp", Status: 400, Code: "expired_token"}}, expiresIn: time.Minute, wantPolls: 1,
+			name: "expired_token from the server", errs: []error{&failure.ProviderError{Provider: "idp", Status: 400, Code: "expired_token"}}, expiresIn: time.Minute, wantPolls: 1,
 			check: wantDeviceError("expired_token"),
 		},
 		{
-			name: "an unrelated provider error is returned as is", errs: []error{pending(), &ProviderError{Provider: "idp", Status: 400, Code: "invalid_client_id"}}, expiresIn: time.Minute, wantPolls: 2,
+			name: "an unrelated provider error is returned as is", errs: []error{pending(), &failure.ProviderError{Provider: "idp", Status: 400, Code: "invalid_client_id"}}, expiresIn: time.Minute, wantPolls: 2,
 			check: func(t *testing.T, tok *Token, err error) {
-				var pe *ProviderError
+				var pe *failure.ProviderError
 				if !errors.As(err, &pe) || pe.Code != "invalid_client_id" {
-					t.Fatalf("PollDevice error = %v, want the ProviderError invalid_client_id", err)
+					t.Fatalf("PollDevice error = %v, want the failure.ProviderError invalid_client_id", err)
 				}
 				var de *DeviceError
 				if errors.As(err, &de) {
@@ -186,20 +188,20 @@ func TestPollDevice(t *testing.T) {
 			},
 		},
 		{
-			name: "credentials rejected is returned as is", errs: []error{&CredentialsRejectedError{Provider: "idp", Status: 401, Detail: "invalid_client"}}, expiresIn: time.Minute, wantPolls: 1,
+			name: "credentials rejected is returned as is", errs: []error{&failure.CredentialsRejectedError{Provider: "idp", Status: 401, Detail: "invalid_client"}}, expiresIn: time.Minute, wantPolls: 1,
 			check: func(t *testing.T, tok *Token, err error) {
-				var ce *CredentialsRejectedError
+				var ce *failure.CredentialsRejectedError
 				if !errors.As(err, &ce) {
-					t.Fatalf("PollDevice error = %v, want the CredentialsRejectedError", err)
+					t.Fatalf("PollDevice error = %v, want the failure.CredentialsRejectedError", err)
 				}
 			},
 		},
 		{
-			name: "unavailable is returned as is", errs: []error{pending(), &UnavailableError{Provider: "idp", Status: 503}}, expiresIn: time.Minute, wantPolls: 2,
+			name: "unavailable is returned as is", errs: []error{pending(), &failure.UnavailableError{Provider: "idp", Status: 503}}, expiresIn: time.Minute, wantPolls: 2,
 			check: func(t *testing.T, tok *Token, err error) {
-				var ue *UnavailableError
+				var ue *failure.UnavailableError
 				if !errors.As(err, &ue) || ue.Status != 503 {
-					t.Fatalf("PollDevice error = %v, want the UnavailableError", err)
+					t.Fatalf("PollDevice error = %v, want the failure.UnavailableError", err)
 				}
 			},
 		},
@@ -212,7 +214,7 @@ func TestPollDevice(t *testing.T) {
 		{
 			// After slow_down the interval is 5 s longer: no second poll
 			// comes before the 300 ms deadline.
-			name: "slow_down lengthens the interval", errs: []error{&ProviderError{Provider: "idp", Status: 400, Code: "slow_down"}, nil},
+			name: "slow_down lengthens the interval", errs: []error{&failure.ProviderError{Provider: "idp", Status: 400, Code: "slow_down"}, nil},
 			expiresIn: time.Minute, timeout: 300 * time.Millisecond, wantPolls: 1,
 			check: func(t *testing.T, tok *Token, err error) {
 				if !errors.Is(err, context.DeadlineExceeded) {
@@ -303,51 +305,51 @@ func TestRequestDeviceAuth(t *testing.T) {
 		{
 			name: "200 unreadable", status: 200, body: `<html>oops</html>`,
 			check: func(t *testing.T, da *DeviceAuth, err error) {
-				var ue *UnavailableError
+				var ue *failure.UnavailableError
 				if !errors.As(err, &ue) || !errors.Is(err, ErrMalformed) || ue.Status != 200 {
-					t.Fatalf("RequestDeviceAuth = %+v, %v; want an UnavailableError wrapping ErrMalformed", da, err)
+					t.Fatalf("RequestDeviceAuth = %+v, %v; want an failure.UnavailableError wrapping ErrMalformed", da, err)
 				}
 			},
 		},
 		{
 			name: "400 rfc 6749 error", status: 400, body: `{"error":"invalid_scope","error_description":"scope 'admin' is not allowed"}`,
 			check: func(t *testing.T, da *DeviceAuth, err error) {
-				var pe *ProviderError
+				var pe *failure.ProviderError
 				if !errors.As(err, &pe) {
-					t.Fatalf("RequestDeviceAuth = %+v, %v; want a ProviderError", da, err)
+					t.Fatalf("RequestDeviceAuth = %+v, %v; want a failure.ProviderError", da, err)
 				}
 				if pe.Code != "invalid_scope" || pe.Status != 400 || !strings.Contains(err.Error(), "scope 'admin' is not allowed") {
-					t.Errorf("ProviderError = %+v (%q)", pe, err)
+					t.Errorf("failure.ProviderError = %+v (%q)", pe, err)
 				}
 			},
 		},
 		{
 			name: "401 invalid_client", status: 401, body: `{"error":"invalid_client"}`,
 			check: func(t *testing.T, da *DeviceAuth, err error) {
-				var ce *CredentialsRejectedError
+				var ce *failure.CredentialsRejectedError
 				if !errors.As(err, &ce) {
-					t.Fatalf("RequestDeviceAuth = %+v, %v; want a CredentialsRejectedError", da, err)
+					t.Fatalf("RequestDeviceAuth = %+v, %v; want a failure.CredentialsRejectedError", da, err)
 				}
 				if ce.Status != 401 || ce.Hint != "check TOKCTL_IDP_CLIENT_ID" || !strings.Contains(err.Error(), "invalid_client") {
-					t.Errorf("CredentialsRejectedError = %+v (%q)", ce, err)
+					t.Errorf("failure.CredentialsRejectedError = %+v (%q)", ce, err)
 				}
 			},
 		},
 		{
 			name: "400 invalid_client", status: 400, body: `{"error":"invalid_client","error_description":"unknown client"}`,
 			check: func(t *testing.T, da *DeviceAuth, err error) {
-				var ce *CredentialsRejectedError
+				var ce *failure.CredentialsRejectedError
 				if !errors.As(err, &ce) {
-					t.Fatalf("RequestDeviceAuth = %+v, %v; want a CredentialsRejectedError", da, err)
+					t.Fatalf("RequestDeviceAuth = %+v, %v; want a failure.CredentialsRejectedError", da, err)
 				}
 			},
 		},
 		{
 			name: "500", status: 500, body: `{"error":"server_error"}`,
 			check: func(t *testing.T, da *DeviceAuth, err error) {
-				var ue *UnavailableError
+				var ue *failure.UnavailableError
 				if !errors.As(err, &ue) || ue.Status != 500 {
-					t.Fatalf("RequestDeviceAuth = %+v, %v; want an UnavailableError 500", da, err)
+					t.Fatalf("RequestDeviceAuth = %+v, %v; want an failure.UnavailableError 500", da, err)
 				}
 			},
 		},

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 // ErrorInfo is a provider's error body reduced to an RFC 6749 style code and
@@ -44,8 +46,8 @@ type Exchange struct {
 }
 
 // Token sends ex and returns the token, or an error typed by what went
-// wrong: *UnavailableError, *CredentialsRejectedError, *LoginRequiredError
-// (a rejected refresh token) or *ProviderError.
+// wrong: *failure.UnavailableError, *failure.CredentialsRejectedError, *failure.LoginRequiredError
+// (a rejected refresh token) or *failure.ProviderError.
 func (c *Client) Token(ctx context.Context, ex *Exchange) (*Token, error) {
 	resp, err := c.Do(ctx, &ex.Request)
 	if err != nil {
@@ -53,7 +55,7 @@ func (c *Client) Token(ctx context.Context, ex *Exchange) (*Token, error) {
 	}
 	provider := ex.Provider
 	if resp.Status >= 300 && resp.Status < 400 {
-		return nil, &UnavailableError{Provider: provider, Status: resp.Status, Detail: "unexpected redirect from the token endpoint"}
+		return nil, &failure.UnavailableError{Provider: provider, Status: resp.Status, Detail: "unexpected redirect from the token endpoint"}
 	}
 	if resp.Status >= 200 && resp.Status < 300 {
 		opts := ex.Parse
@@ -62,7 +64,7 @@ func (c *Client) Token(ctx context.Context, ex *Exchange) (*Token, error) {
 		}
 		tok, err := ParseToken(resp.Body, opts)
 		if err != nil {
-			return nil, &UnavailableError{Provider: provider, Status: resp.Status, Detail: "unreadable response", Err: err}
+			return nil, &failure.UnavailableError{Provider: provider, Status: resp.Status, Detail: "unreadable response", Err: err}
 		}
 		return tok, nil
 	}
@@ -73,7 +75,7 @@ func classify(now time.Time, provider string, ex *Exchange, resp *Response, info
 	status := resp.Status
 	switch {
 	case status == http.StatusTooManyRequests || status >= 500:
-		ue := &UnavailableError{Provider: provider, Status: status, Detail: info.Text()}
+		ue := &failure.UnavailableError{Provider: provider, Status: status, Detail: info.Text()}
 		// The retries are spent, or the wait asked for is beyond their
 		// budget: say how long the provider asked to wait.
 		if wait, ok := retryHint(now, resp.Status, resp.Header, ex.RetryAfter); ok && wait > 0 {
@@ -81,16 +83,16 @@ func classify(now time.Time, provider string, ex *Exchange, resp *Response, info
 		}
 		return ue
 	case ex.Grant == "refresh_token" && (info.Code == "invalid_grant" || status == http.StatusForbidden || status == http.StatusUnauthorized):
-		return &LoginRequiredError{Provider: provider, Reason: "the refresh token was rejected (" + fallback(info.Text(), http.StatusText(status)) + ")"}
+		return &failure.LoginRequiredError{Provider: provider, Reason: "the refresh token was rejected (" + fallback(info.Text(), http.StatusText(status)) + ")"}
 	case ex.Grant == grantJWTBearer && info.Code == "invalid_grant":
 		// The grant is an assertion signed with the client's key: a refused
 		// one means the key (or its registration) is wrong.
-		return &CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
+		return &failure.CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
 	case info.Code == "invalid_client" || info.Code == "unauthorized_client" ||
 		status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return &CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
+		return &failure.CredentialsRejectedError{Provider: provider, Status: status, Detail: info.Text(), Hint: ex.CredentialsHint}
 	}
-	pe := &ProviderError{Provider: provider, Status: status, Code: info.Code, Detail: info.Text()}
+	pe := &failure.ProviderError{Provider: provider, Status: status, Code: info.Code, Detail: info.Text()}
 	if status == http.StatusBadRequest {
 		pe.Hint = ex.BadRequestHint
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 // leakedToken appears in error bodies; no message may ever show it.
@@ -73,10 +75,10 @@ func TestTokenClassification(t *testing.T) {
 				t.Fatal("Token succeeded, want an error")
 			}
 			var (
-				ue *UnavailableError
-				ce *CredentialsRejectedError
-				le *LoginRequiredError
-				pe *ProviderError
+				ue *failure.UnavailableError
+				ce *failure.CredentialsRejectedError
+				le *failure.LoginRequiredError
+				pe *failure.ProviderError
 			)
 			got := map[kind]bool{
 				unavailable:   errors.As(err, &ue),
@@ -158,16 +160,16 @@ func TestErrorMessages(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"config", &ConfigError{Provider: "tiki", Msg: "no url"}, "tiki: no url"},
-		{"login required default hint", &LoginRequiredError{Provider: "tiki", Reason: "nothing stored"}, "tiki: nothing stored; run `tokctl login tiki`"},
-		{"login required own hint", &LoginRequiredError{Provider: "ils", Reason: "no secret", Hint: "set X"}, "ils: no secret; set X"},
-		{"rejected", &CredentialsRejectedError{Provider: "ils", Status: 401, Detail: "bad", Hint: "check Y"},
+		{"config", &failure.ConfigError{Provider: "tiki", Msg: "no url"}, "tiki: no url"},
+		{"login required default hint", &failure.LoginRequiredError{Provider: "tiki", Reason: "nothing stored"}, "tiki: nothing stored; run `tokctl login tiki`"},
+		{"login required own hint", &failure.LoginRequiredError{Provider: "ils", Reason: "no secret", Hint: "set X"}, "ils: no secret; set X"},
+		{"rejected", &failure.CredentialsRejectedError{Provider: "ils", Status: 401, Detail: "bad", Hint: "check Y"},
 			"ils: the provider rejected the client credentials: bad (HTTP 401 Unauthorized); check Y"},
-		{"unavailable wraps", &UnavailableError{Provider: "p", Detail: "gave up", Err: errors.New("timed out")},
+		{"unavailable wraps", &failure.UnavailableError{Provider: "p", Detail: "gave up", Err: errors.New("timed out")},
 			"p: token endpoint unavailable: gave up: timed out; try again later, or check the endpoint with `tokctl providers`"},
-		{"unavailable status only", &UnavailableError{Provider: "p", Status: 503},
+		{"unavailable status only", &failure.UnavailableError{Provider: "p", Status: 503},
 			"p: token endpoint unavailable (HTTP 503 Service Unavailable); try again later, or check the endpoint with `tokctl providers`"},
-		{"provider default hint", &ProviderError{Provider: "p", Status: 400, Detail: "invalid_scope"},
+		{"provider default hint", &failure.ProviderError{Provider: "p", Status: 400, Detail: "invalid_scope"},
 			"p: the provider refused the token request: invalid_scope (HTTP 400 Bad Request); check the provider's settings with `tokctl providers`"},
 	}
 	for _, tt := range tests {
@@ -214,9 +216,9 @@ func TestUnavailableSaysHowLongToWait(t *testing.T) {
 			ex := exchange(s.srv.URL)
 			ex.RetryAfter = tt.hook
 			_, err := fastClient().Token(context.Background(), ex)
-			var ue *UnavailableError
+			var ue *failure.UnavailableError
 			if !errors.As(err, &ue) {
-				t.Fatalf("err = %v, want an UnavailableError", err)
+				t.Fatalf("err = %v, want an failure.UnavailableError", err)
 			}
 			if ue.RetryIn != tt.want {
 				t.Errorf("RetryIn = %v, want %v", ue.RetryIn, tt.want)
@@ -253,9 +255,9 @@ func TestBadRequestHint(t *testing.T) {
 			ex := exchange(s.srv.URL)
 			ex.BadRequestHint = tt.hint
 			_, err := fastClient().Token(context.Background(), ex)
-			var pe *ProviderError
+			var pe *failure.ProviderError
 			if !errors.As(err, &pe) {
-				t.Fatalf("err = %v, want a ProviderError", err)
+				t.Fatalf("err = %v, want a failure.ProviderError", err)
 			}
 			if !strings.HasSuffix(err.Error(), "; "+tt.want) {
 				t.Errorf("message %q does not end with %q", err.Error(), tt.want)

@@ -1,6 +1,6 @@
 // Package oauth holds what every provider adapter shares: the HTTP client
-// that sends token requests (timeouts, retries, size cap, redaction), token
-// response parsing, and the typed errors that decide tokctl's exit codes.
+// that sends token requests (timeouts, retries, size cap, redaction) and token
+// response parsing; the errors it returns are package failure's typed errors.
 package oauth
 
 import (

@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tokctl/tokctl/internal/fakeprovider"
-	"github.com/tokctl/tokctl/internal/oauth"
 )
 
 // approve plays the browser: it follows the authorization URL to the fake's
@@ -128,7 +129,7 @@ func TestAuthorizationCodeAgainstFake(t *testing.T) {
 				}
 				// A code is single-use.
 				_, err = p.Exchange(ctx, creds, CodeExchange{Code: q.Get("code"), RedirectURI: redirect, Verifier: verifier})
-				var pe *oauth.ProviderError
+				var pe *failure.ProviderError
 				if !errors.As(err, &pe) {
 					t.Errorf("second Exchange of the same code: %v, want a ProviderError", err)
 				}
@@ -150,7 +151,7 @@ func TestAuthorizationCodeAgainstFake(t *testing.T) {
 				}
 				// The spent refresh token is rejected: login required (exit 3).
 				_, err = p.Refresh(ctx, creds, tok.RefreshToken)
-				var lr *oauth.LoginRequiredError
+				var lr *failure.LoginRequiredError
 				if !errors.As(err, &lr) {
 					t.Fatalf("reused refresh token: %v, want LoginRequiredError", err)
 				}
@@ -199,7 +200,7 @@ func TestPKCESetting(t *testing.T) {
 		if p.PKCE() != tt.want {
 			t.Errorf("%+v: PKCE() = %v, want %v", tt.s, p.PKCE(), tt.want)
 		}
-		var ce *oauth.ConfigError
+		var ce *failure.ConfigError
 		if err := p.Check(); errors.As(err, &ce) != tt.bad {
 			t.Errorf("%+v: Check() = %v, want config error %v", tt.s, err, tt.bad)
 		}
@@ -212,7 +213,7 @@ func TestNoBrowserGrant(t *testing.T) {
 		if Supports(p, GrantAuthorizationCode) || Supports(p, GrantRefreshToken) {
 			t.Errorf("%s: Flows() = %v", name, p.Flows())
 		}
-		var ce *oauth.ConfigError
+		var ce *failure.ConfigError
 		if _, err := p.Exchange(context.Background(), Credentials{}, CodeExchange{}); !errors.As(err, &ce) {
 			t.Errorf("%s: Exchange = %v, want ConfigError", name, err)
 		}

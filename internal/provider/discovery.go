@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/privdir"
 )
@@ -101,18 +103,18 @@ func fetchMetadata(ctx context.Context, hc *oauth.Client, name, issuer string) (
 			continue
 		}
 		if resp.Status != http.StatusOK {
-			return m, issuerError(name, issuer, "discovery failed at issuer "+oauth.HideUserinfo(issuer), &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "discovery document " + oauth.HideUserinfo(doc)})
+			return m, issuerError(name, issuer, "discovery failed at issuer "+oauth.HideUserinfo(issuer), &failure.UnavailableError{Provider: name, Status: resp.Status, Detail: "discovery document " + oauth.HideUserinfo(doc)})
 		}
 		if err := json.Unmarshal(resp.Body, &m); err != nil {
-			return m, &oauth.UnavailableError{Provider: name, Status: resp.Status, Detail: "unreadable discovery document " + oauth.HideUserinfo(doc), Err: oauth.ErrMalformed}
+			return m, &failure.UnavailableError{Provider: name, Status: resp.Status, Detail: "unreadable discovery document " + oauth.HideUserinfo(doc), Err: oauth.ErrMalformed}
 		}
 		if strings.TrimSuffix(m.Issuer, "/") != base {
-			return m, &oauth.ConfigError{Provider: name, Msg: fmt.Sprintf(
+			return m, &failure.ConfigError{Provider: name, Msg: fmt.Sprintf(
 				"the discovery document at %s names the issuer %q, not the configured %q; check `issuer` (%s)",
 				oauth.HideUserinfo(doc), oauth.Clean(m.Issuer), oauth.HideUserinfo(issuer), EnvVar(name, "issuer"))}
 		}
 		if m.TokenEndpoint == "" {
-			return m, &oauth.UnavailableError{Provider: name, Detail: "the discovery document at " + oauth.HideUserinfo(doc) + " has no token_endpoint"}
+			return m, &failure.UnavailableError{Provider: name, Detail: "the discovery document at " + oauth.HideUserinfo(doc) + " has no token_endpoint"}
 		}
 		// Checked before the document is cached, so a bad one is asked for
 		// again next time rather than kept for a day.
@@ -127,14 +129,14 @@ func fetchMetadata(ctx context.Context, hc *oauth.Client, name, issuer string) (
 		m.Document = doc
 		return m, nil
 	}
-	return m, issuerError(name, issuer, "discovery failed at issuer "+oauth.HideUserinfo(issuer), &oauth.UnavailableError{Provider: name, Status: last.Status, Detail: "no discovery document at " + oauth.HideUserinfo(strings.Join(candidates, ", "))})
+	return m, issuerError(name, issuer, "discovery failed at issuer "+oauth.HideUserinfo(issuer), &failure.UnavailableError{Provider: name, Status: last.Status, Detail: "no discovery document at " + oauth.HideUserinfo(strings.Join(candidates, ", "))})
 }
 
 // issuerError says that the issuer, not a token endpoint, could not be used,
 // and that the `issuer` setting is the thing to check: `tokctl providers`
 // would only show the same failure again.
 func issuerError(name, issuer, summary string, err error) error {
-	var ue *oauth.UnavailableError
+	var ue *failure.UnavailableError
 	if !errors.As(err, &ue) {
 		return err
 	}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/oauth"
 )
 
@@ -326,7 +328,7 @@ func TestDiscoverErrors(t *testing.T) {
 				return string(mustMarshal(t, d))
 			},
 			check: func(t *testing.T, idp *discoIDP, err error) {
-				var ce *oauth.ConfigError
+				var ce *failure.ConfigError
 				if !errors.As(err, &ce) {
 					t.Fatalf("Prepare: %v, want a ConfigError", err)
 				}
@@ -381,7 +383,7 @@ func TestDiscoverErrors(t *testing.T) {
 				return string(mustMarshal(t, d))
 			},
 			check: func(t *testing.T, idp *discoIDP, err error) {
-				var ce *oauth.ConfigError
+				var ce *failure.ConfigError
 				if !errors.As(err, &ce) {
 					t.Fatalf("Prepare: %v, want a ConfigError", err)
 				}
@@ -411,7 +413,7 @@ func TestDiscoverErrors(t *testing.T) {
 
 func wantUnavailable(t *testing.T, err error) {
 	t.Helper()
-	var ue *oauth.UnavailableError
+	var ue *failure.UnavailableError
 	if !errors.As(err, &ue) {
 		t.Fatalf("Prepare: %v, want an UnavailableError", err)
 	}
@@ -440,7 +442,7 @@ func TestDiscoverPlainHTTPIssuer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ce *oauth.ConfigError
+			var ce *failure.ConfigError
 			if err := p.Check(); !errors.As(err, &ce) {
 				t.Errorf("Check: %v, want a ConfigError", err)
 			}

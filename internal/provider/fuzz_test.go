@@ -13,6 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/oauth"
 )
 
@@ -129,10 +131,10 @@ func checkToken(t *testing.T, status int, body []byte, tok *oauth.Token) {
 func checkError(t *testing.T, name string, status int, body []byte, sent []string, err error) {
 	t.Helper()
 	var (
-		down  *oauth.UnavailableError
-		creds *oauth.CredentialsRejectedError
-		login *oauth.LoginRequiredError
-		other *oauth.ProviderError
+		down  *failure.UnavailableError
+		creds *failure.CredentialsRejectedError
+		login *failure.LoginRequiredError
+		other *failure.ProviderError
 	)
 	if !errors.As(err, &down) && !errors.As(err, &creds) && !errors.As(err, &login) && !errors.As(err, &other) {
 		t.Fatalf("untyped error %T %v from HTTP %d %q", err, err, status, body)

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/assertion"
 	"github.com/tokctl/tokctl/internal/oauth"
 )
@@ -305,7 +307,7 @@ func (p *oauth2) Revoke(ctx context.Context, c Credentials, token, hint string) 
 	}
 	if resp.Status != 200 {
 		info := oauth.ReadError(req, resp, nil)
-		return &oauth.ProviderError{Provider: p.s.Name, Status: resp.Status, Code: info.Code, Detail: info.Text(), Hint: "the token was not revoked"}
+		return &failure.ProviderError{Provider: p.s.Name, Status: resp.Status, Code: info.Code, Detail: info.Text(), Hint: "the token was not revoked"}
 	}
 	return nil
 }
@@ -399,7 +401,7 @@ func (p *oauth2) assertionMaker(method string, c Credentials) (func(context.Cont
 	var signer *assertion.Signer
 	if method == authSecretJWT {
 		if c.Secret == "" {
-			return nil, &oauth.LoginRequiredError{Provider: p.s.Name, Reason: "client_secret_jwt signs with the client secret, and there is none",
+			return nil, &failure.LoginRequiredError{Provider: p.s.Name, Reason: "client_secret_jwt signs with the client secret, and there is none",
 				Hint: fmt.Sprintf("run `tokctl login %s --client-credentials`, or set %s", p.s.Name, EnvVar(p.s.Name, "client_secret"))}
 		}
 		s, err := assertion.NewHMACSigner([]byte(c.Secret), p.s.SigningAlg)
@@ -453,13 +455,13 @@ func (p *oauth2) keySigner(c Credentials) (*assertion.Signer, error) {
 // LoadPrivateKey reads the private key of provider s: its private_key file
 // (warning through s.Warnf when others can read it), else stored, the PEM
 // key `tokctl login --private-key-stdin` kept. No key at all is a
-// *oauth.LoginRequiredError.
+// *failure.LoginRequiredError.
 func LoadPrivateKey(s Settings, stored []byte) (*assertion.Key, error) {
 	if s.PrivateKey != "" {
 		path := expandHome(s.PrivateKey)
 		k, warning, err := assertion.ReadKeyFile(path)
 		if err != nil {
-			return nil, &oauth.ConfigError{Provider: s.Name, Msg: fmt.Sprintf("%v (%s)", err, settingHint(s.Name, "private_key"))}
+			return nil, &failure.ConfigError{Provider: s.Name, Msg: fmt.Sprintf("%v (%s)", err, settingHint(s.Name, "private_key"))}
 		}
 		if warning != "" && s.Warnf != nil {
 			s.Warnf("%s: %s", s.Name, warning)
@@ -469,12 +471,12 @@ func LoadPrivateKey(s Settings, stored []byte) (*assertion.Key, error) {
 	if len(stored) > 0 {
 		k, err := assertion.ParseKey(stored)
 		if err != nil {
-			return nil, &oauth.LoginRequiredError{Provider: s.Name, Reason: "the stored private key is unreadable",
+			return nil, &failure.LoginRequiredError{Provider: s.Name, Reason: "the stored private key is unreadable",
 				Hint: fmt.Sprintf("store it again with `tokctl login %s --private-key-stdin`", s.Name)}
 		}
 		return k, nil
 	}
-	return nil, &oauth.LoginRequiredError{Provider: s.Name, Reason: "no private key to sign with",
+	return nil, &failure.LoginRequiredError{Provider: s.Name, Reason: "no private key to sign with",
 		Hint: fmt.Sprintf("set `private_key: FILE` under providers.%s (or %s), or store one with `tokctl login %s --private-key-stdin`", s.Name, EnvVar(s.Name, "private_key"), s.Name)}
 }
 
@@ -527,7 +529,7 @@ func (p *oauth2) tokenWith(ctx context.Context, c Credentials, grant string, for
 		})
 	}
 	tok, err := send()
-	var down *oauth.UnavailableError
+	var down *failure.UnavailableError
 	if err != nil && p.fromCache && errors.As(err, &down) {
 		old := p.tokenURL
 		if p.discover(ctx, true) == nil && p.tokenURL != old {

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/oauth"
 )
 
@@ -31,7 +33,7 @@ type Provider interface {
 	Scopes() []string
 	// Flows lists the grants the provider supports, e.g. "client_credentials".
 	Flows() []string
-	// Check reports a missing or invalid setting as an *oauth.ConfigError,
+	// Check reports a missing or invalid setting as an *failure.ConfigError,
 	// before any request is sent.
 	Check() error
 	// ClientCredentials fetches a token with the client credentials grant.
@@ -331,9 +333,9 @@ func New(s Settings, hc *oauth.Client) (Provider, error) {
 	k, ok := kinds[kind]
 	if !ok {
 		if s.Kind == "" {
-			return nil, &oauth.ConfigError{Provider: s.Name, Msg: "unknown provider; see `tokctl providers`, or add it to the config file with a `kind`"}
+			return nil, &failure.ConfigError{Provider: s.Name, Msg: "unknown provider; see `tokctl providers`, or add it to the config file with a `kind`"}
 		}
-		return nil, &oauth.ConfigError{Provider: s.Name, Msg: fmt.Sprintf("unknown kind %q (one of %s)", s.Kind, strings.Join(kindNames(), ", "))}
+		return nil, &failure.ConfigError{Provider: s.Name, Msg: fmt.Sprintf("unknown kind %q (one of %s)", s.Kind, strings.Join(kindNames(), ", "))}
 	}
 	s.Kind = k.Name
 	return k.New(s, hc), nil
@@ -460,7 +462,7 @@ func (b *base) checkEndpoints(missingHint string) error {
 		return err
 	}
 	if b.tokenURL == "" {
-		return &oauth.ConfigError{Provider: b.s.Name, Msg: missingHint}
+		return &failure.ConfigError{Provider: b.s.Name, Msg: missingHint}
 	}
 	if err := oauth.CheckEndpoint(b.s.Name, b.tokenURL); err != nil {
 		return err
@@ -482,7 +484,7 @@ func (b *base) credentialsHint(c Credentials) string {
 
 // configError is a ConfigError for this provider.
 func (b *base) configError(format string, args ...any) error {
-	return &oauth.ConfigError{Provider: b.s.Name, Msg: fmt.Sprintf(format, args...)}
+	return &failure.ConfigError{Provider: b.s.Name, Msg: fmt.Sprintf(format, args...)}
 }
 
 // settingHint names the three ways to set key, for error messages.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/fakeprovider"
 	"github.com/tokctl/tokctl/internal/oauth"
 )
@@ -174,9 +176,9 @@ func TestWrongSecret(t *testing.T) {
 				tt.edit(&s)
 			}
 			_, err := mustNew(t, s).ClientCredentials(context.Background(), tt.creds)
-			var ce *oauth.CredentialsRejectedError
+			var ce *failure.CredentialsRejectedError
 			if !errors.As(err, &ce) {
-				t.Fatalf("err = %T %v, want *oauth.CredentialsRejectedError", err, err)
+				t.Fatalf("err = %T %v, want *failure.CredentialsRejectedError", err, err)
 			}
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "my-"+tt.kind+": ") {
@@ -220,7 +222,7 @@ func TestProviderErrorsAgainstFake(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.text) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.text)
 			}
-			var ue *oauth.UnavailableError
+			var ue *failure.UnavailableError
 			if errors.As(err, &ue) {
 				t.Errorf("err = %T, want a refusal, not unavailability", err)
 			}
@@ -232,9 +234,9 @@ func TestTiltifyV3ClientCredentials(t *testing.T) {
 	srv := startFake(t, fakeprovider.Options{})
 	s := Settings{Name: "tiltify", API: "v3", TokenURL: srv.URL() + "/tiltify-v3/oauth/token"}
 	_, err := mustNew(t, s).ClientCredentials(context.Background(), Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret})
-	var le *oauth.LoginRequiredError
+	var le *failure.LoginRequiredError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "tokctl login tiltify") {
-		t.Fatalf("err = %T %v, want *oauth.LoginRequiredError pointing at login", err, err)
+		t.Fatalf("err = %T %v, want *failure.LoginRequiredError pointing at login", err, err)
 	}
 	if n := srv.Count("tiltify-v3.token"); n != 0 {
 		t.Errorf("v3 token endpoint got %d requests, want 0", n)
@@ -260,9 +262,9 @@ func TestCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mustNew(t, tt.s)
 			err := p.Check()
-			var ce *oauth.ConfigError
+			var ce *failure.ConfigError
 			if !errors.As(err, &ce) || ce.Provider != tt.s.Name {
-				t.Fatalf("Check() = %T %v, want *oauth.ConfigError for %s", err, err, tt.s.Name)
+				t.Fatalf("Check() = %T %v, want *failure.ConfigError for %s", err, err, tt.s.Name)
 			}
 			msg := err.Error()
 			if env := EnvVar(tt.s.Name, tt.setting); !strings.Contains(msg, "`"+tt.setting+"`") || !strings.Contains(msg, env) {
@@ -271,7 +273,7 @@ func TestCheck(t *testing.T) {
 			// ClientCredentials checks first and sends nothing.
 			_, err = p.ClientCredentials(context.Background(), Credentials{ID: "id", Secret: "secret"})
 			if !errors.As(err, &ce) {
-				t.Errorf("ClientCredentials = %T %v, want the same *oauth.ConfigError", err, err)
+				t.Errorf("ClientCredentials = %T %v, want the same *failure.ConfigError", err, err)
 			}
 		})
 	}
@@ -297,12 +299,12 @@ func TestCheckEndpoints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := mustNew(t, tt.s).Check()
-			var ce *oauth.ConfigError
+			var ce *failure.ConfigError
 			switch {
 			case tt.ok && err != nil:
 				t.Fatalf("Check() = %v, want nil", err)
 			case !tt.ok && !errors.As(err, &ce):
-				t.Fatalf("Check() = %T %v, want *oauth.ConfigError", err, err)
+				t.Fatalf("Check() = %T %v, want *failure.ConfigError", err, err)
 			}
 		})
 	}
@@ -395,9 +397,9 @@ func TestNew(t *testing.T) {
 				}
 				return
 			}
-			var ce *oauth.ConfigError
+			var ce *failure.ConfigError
 			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("New = %v, want *oauth.ConfigError containing %q", err, tt.want)
+				t.Fatalf("New = %v, want *failure.ConfigError containing %q", err, tt.want)
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tokctl/tokctl/internal/failure"
+
 	"github.com/tokctl/tokctl/internal/oauth"
 )
 
@@ -64,7 +66,7 @@ func (p *tiltify) ClientCredentials(ctx context.Context, c Credentials) (*oauth.
 		return nil, err
 	}
 	if p.v3 {
-		return nil, &oauth.LoginRequiredError{Provider: p.s.Name,
+		return nil, &failure.LoginRequiredError{Provider: p.s.Name,
 			Reason: "Tiltify's v3 API has no client-credentials grant"}
 	}
 	return p.v5(ctx, c, GrantClientCredentials, map[string]string{"scope": strings.Join(p.scopes, " ")})

@@ -1,4 +1,7 @@
-package oauth
+// Package failure holds the typed errors that decide tokctl's exit code, shared
+// by the adapters that raise them and the command layer that classifies them,
+// so neither has to import the other's package to agree on what went wrong.
+package failure
 
 import (
 	"fmt"
