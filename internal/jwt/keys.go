@@ -12,12 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/tokctl/tokctl/internal/oauth"
 )
 
 // Keys are what Token.Verify checks a signature against: the one key of a --key
@@ -375,21 +376,13 @@ func CheckJWKSURL(raw string) (*url.URL, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && oauth.IsLoopback(u.Hostname()):
 	case u.Scheme == "http":
 		return nil, fmt.Errorf("refusing plain-http JWKS URL %s: use https (http is allowed only on loopback)", u.Redacted())
 	default:
 		return nil, fmt.Errorf("JWKS URL scheme %q: want https", u.Scheme)
 	}
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // FetchJWKS downloads a JWK Set: 10 s at most, 1 MiB at most, at most 5 redirects,

@@ -388,7 +388,10 @@ func CheckEndpoint(provider, raw string) error {
 	return &failure.ConfigError{Provider: provider, Msg: fmt.Sprintf("unsupported URL scheme %q in %s", u.Scheme, HideUserinfo(raw))}
 }
 
-// IsLoopback reports whether host is localhost or a loopback IP address.
+// IsLoopback reports whether host (a URL's Hostname) is localhost or a loopback
+// IP address. It is the one rule for where plain http is allowed: token and
+// discovery endpoints, JWKS URLs, pages handed to a browser. (The redirect
+// listener accepts only the three host forms it binds; see package loopback.)
 func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true

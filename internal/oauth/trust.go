@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"unicode"
@@ -87,20 +86,12 @@ func CheckBrowserURI(field, u string) error {
 	case "https":
 		return nil
 	case "http":
-		if isLoopbackHost(parsed.Hostname()) {
+		if IsLoopback(parsed.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("%w: %s is plain http on a host that is not loopback", ErrMalformed, field)
 	}
 	return fmt.Errorf("%w: %s is not an https URL", ErrMalformed, field)
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // EscapeControl makes provider text safe to show on a terminal: control
