@@ -175,9 +175,12 @@ func TestFallbackHungBus(t *testing.T) {
 			if first < tt.min || first > tt.max {
 				t.Errorf("%s took %v, want between %v and %v", name, first, tt.min, tt.max)
 			}
+			// An operation that asked the hung keyring again would wait for
+			// its whole timeout; a file-store write (two fsyncs) can take a
+			// while on a loaded machine, but never that long.
 			for _, l := range out[1:] {
-				if name, d, ok := opTime(l); ok && d > 100*time.Millisecond {
-					t.Errorf("%s took %v after the fallback, want immediate", name, d)
+				if name, d, ok := opTime(l); ok && d >= tt.min {
+					t.Errorf("%s took %v after the fallback, want it not to wait for the keyring (%v)", name, d, tt.min)
 				}
 			}
 			t.Logf("first operation gave up after %v", first)
