@@ -31,7 +31,7 @@ func main() {
 
 // generate writes every generated file below root.
 func generate(root string) error {
-	cmd := newRoot()
+	cmd := docsRoot()
 	dirs := []string{"completions", "docs/man", "docs/reference"}
 	for _, d := range dirs {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
@@ -120,9 +120,9 @@ func roff(s string) string {
 	return s
 }
 
-// newRoot builds the command tree as users see it, without dates or
+// docsRoot builds the command tree as users see it, without dates or
 // machine-specific defaults in the output.
-func newRoot() *cobra.Command {
+func docsRoot() *cobra.Command {
 	f := &cli.Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{}), Build: cli.BuildInfo{Version: "dev"}}
 	cmd := cli.NewCmdRoot(f)
 	cmd.DisableAutoGenTag = true

@@ -23,7 +23,7 @@ func Main(build BuildInfo, args []string) int {
 func Run(f *Factory, args []string) (code int) {
 	io := f.IO
 	defer recoverPanic(io.ErrOut, &code)
-	root := newRoot(f, args)
+	root := newRootForArgs(f, args)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	if intr := f.interrupted.Load(); intr != nil && err != nil {
@@ -56,18 +56,18 @@ var subcommands = []struct {
 	{"exit-codes", func(*Factory) *cobra.Command { return newHelpTopic(exitCodesReference()) }},
 }
 
-// newRoot builds the tree that args need. When the first argument names a
+// newRootForArgs builds the tree that args need. When the first argument names a
 // command, only that command is built, and Cobra's default `completion`
 // command is left out: nothing else can be shown or run, and building the
 // other commands, their flags and help texts (and Cobra's five completion
 // commands) at every start cost a cached `token get` ≈ 0.1 ms. Anything
 // else (`tokctl`, `help`, `completion`, `__complete`, a flag first, an
 // unknown command) gets the whole tree.
-func newRoot(f *Factory, args []string) *cobra.Command {
+func newRootForArgs(f *Factory, args []string) *cobra.Command {
 	if len(args) > 0 {
 		for _, sc := range subcommands {
 			if sc.name == args[0] {
-				root := newRootCmd(f)
+				root := newBareRoot(f)
 				root.CompletionOptions.DisableDefaultCmd = true
 				root.AddCommand(sc.build(f))
 				return root
@@ -93,7 +93,7 @@ func recoverPanic(errOut io.Writer, code *int) {
 
 // NewCmdRoot builds the whole command tree.
 func NewCmdRoot(f *Factory) *cobra.Command {
-	root := newRootCmd(f)
+	root := newBareRoot(f)
 	// cobra prints "tokctl version " + Version for --version, a flag of the
 	// root alone, so only the whole tree needs it (reading the build
 	// information costs every start otherwise). cobra's default printer is
@@ -107,8 +107,8 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	return root
 }
 
-// newRootCmd is the root command with its global flags, without subcommands.
-func newRootCmd(f *Factory) *cobra.Command {
+// newBareRoot is the root command with its global flags, without subcommands.
+func newBareRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tokctl",
 		Short: "Get OAuth2 access tokens for people, scripts and CI",

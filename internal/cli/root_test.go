@@ -42,12 +42,12 @@ func TestRecoverPanicHidesTheValue(t *testing.T) {
 	}
 }
 
-// newRoot builds only the command that runs when the first argument names
+// newRootForArgs builds only the command that runs when the first argument names
 // one, and the whole tree otherwise; the whole tree is what the table lists.
-func TestNewRootBuildsWhatRuns(t *testing.T) {
+func TestNewRootForArgsBuildsWhatRuns(t *testing.T) {
 	f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
 	names := func(args ...string) []string {
-		root := newRoot(f, args)
+		root := newRootForArgs(f, args)
 		root.InitDefaultCompletionCmd() // what Cobra adds at Execute, unless disabled
 		var out []string
 		for _, c := range root.Commands() {

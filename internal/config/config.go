@@ -110,11 +110,6 @@ func (c *Config) ProviderNames() []string {
 	return names
 }
 
-// HasProvider reports whether the config file defines name.
-func (c *Config) HasProvider(name string) bool {
-	return c.v != nil && c.v.IsSet("providers."+name)
-}
-
 // Lookup returns the setting providers.NAME.KEY with the environment
 // variable env winning over the file. A YAML list becomes a comma-joined
 // string. found reports whether either source set it.

@@ -108,8 +108,8 @@ func TestMissingFileIsEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Store() != "" || c.HasProvider("tilia") {
-		t.Errorf("empty config has store %q, tilia %v", c.Store(), c.HasProvider("tilia"))
+	if c.Store() != "" || slices.Contains(c.ProviderNames(), "tilia") {
+		t.Errorf("empty config has store %q, providers %q", c.Store(), c.ProviderNames())
 	}
 	if v, found := c.Lookup("tilia", "client_id", "TOKCTL_TILIA_CLIENT_ID"); found || v != "" {
 		t.Errorf("Lookup = %q, %v; want unset", v, found)
@@ -251,23 +251,6 @@ func TestProviderNames(t *testing.T) {
 						t.Errorf("ProviderNames() has unexpected %q", n)
 					}
 				}
-			}
-		})
-	}
-}
-
-func TestHasProvider(t *testing.T) {
-	c := load(t, sample)
-	tests := []struct {
-		name string
-		want bool
-	}{
-		{"tilia-staging", true}, {"my-idp", true}, {"tiki", true}, {"tilia", false}, {"ils", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := c.HasProvider(tt.name); got != tt.want {
-				t.Errorf("HasProvider(%q) = %v, want %v", tt.name, got, tt.want)
 			}
 		})
 	}

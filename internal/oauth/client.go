@@ -110,8 +110,8 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err := CheckEndpoint(r.Provider, r.URL); err != nil {
 		return nil, err
 	}
-	maxAttempts := cmp(c.MaxAttempts, 4)
-	maxWait := cmp(c.MaxRetryWait, 20*time.Second)
+	maxAttempts := orDefault(c.MaxAttempts, 4)
+	maxWait := orDefault(c.MaxRetryWait, 20*time.Second)
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		resp, err := c.try(ctx, r)
@@ -138,7 +138,8 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 }
 
-func cmp[T int | time.Duration](v, def T) T {
+// orDefault is v when it is set (positive), def otherwise.
+func orDefault[T int | time.Duration](v, def T) T {
 	if v > 0 {
 		return v
 	}
@@ -230,7 +231,7 @@ func isFinal(err error) bool {
 
 // try sends r once.
 func (c *Client) try(ctx context.Context, r *Request) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, cmp(c.RequestTimeout, 30*time.Second))
+	ctx, cancel := context.WithTimeout(ctx, orDefault(c.RequestTimeout, 30*time.Second))
 	defer cancel()
 	req, err := c.build(ctx, r)
 	if err != nil {

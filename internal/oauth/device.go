@@ -88,7 +88,7 @@ func ParseDeviceAuth(body []byte) (*DeviceAuth, error) {
 	}
 	da := &DeviceAuth{
 		DeviceCode:              *raw.DeviceCode,
-		UserCode:                clean(*raw.UserCode),
+		UserCode:                Clean(*raw.UserCode),
 		VerificationURI:         uri,
 		VerificationURIComplete: complete,
 		ExpiresIn:               time.Duration(expires) * time.Second,

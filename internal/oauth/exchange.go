@@ -129,17 +129,14 @@ func ParseRFC6749Error(_ int, body []byte) ErrorInfo {
 	code, _ := e.Error.(string)
 	desc, _ := e.ErrorDescription.(string)
 	msg, _ := e.Message.(string)
-	return ErrorInfo{Code: clean(code), Description: clean(fallback(desc, msg))}
+	return ErrorInfo{Code: Clean(code), Description: Clean(fallback(desc, msg))}
 }
 
-// clean makes provider text safe for a one-line message: control
+// Clean makes provider text safe for a one-line message: control
 // characters escaped, no JWT, bounded length.
-func clean(s string) string {
+func Clean(s string) string {
 	// EscapeControl first: C0, DEL and C1 (e.g. U+009B, an 8-bit CSI)
 	// become visible escapes, white space controls a space.
 	s = strings.Join(strings.Fields(EscapeControl(s)), " ")
 	return truncate(redactJWTs(s), 300)
 }
-
-// Clean is clean for adapters that assemble their own ErrorInfo.
-func Clean(s string) string { return clean(s) }

@@ -161,7 +161,7 @@ func HideUserinfo(raw string) string {
 }
 
 // scrubSent replaces every sent secret in s, and the start of one where
-// clean's truncation ("…") cut it.
+// Clean's truncation ("…") cut it.
 func scrubSent(s string, secrets []string) string {
 	for _, v := range secrets {
 		s = strings.ReplaceAll(s, v, "[redacted]")
@@ -171,7 +171,7 @@ func scrubSent(s string, secrets []string) string {
 		return s
 	}
 	for _, v := range secrets {
-		for n := min(len(v)-1, len(head), 300); n >= 4; n-- { // clean keeps 300 bytes
+		for n := min(len(v)-1, len(head), 300); n >= 4; n-- { // Clean keeps 300 bytes
 			if strings.HasSuffix(head, v[:n]) {
 				return head[:len(head)-n] + "[redacted]…"
 			}

@@ -103,7 +103,7 @@ func TestScrubSentAtTruncation(t *testing.T) {
 			t.Errorf("scrubSent(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	// Through clean's truncation at 300 bytes.
+	// Through Clean's truncation at 300 bytes.
 	desc := strings.Repeat("x", 280) + " " + secret
 	info := ParseRFC6749Error(400, []byte(`{"error":"e","error_description":"`+desc+`"}`))
 	if got := scrubSent(info.Description, []string{secret}); strings.Contains(got, secret[:8]) {
