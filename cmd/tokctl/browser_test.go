@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -87,17 +88,54 @@ func browse(args []string, deny bool) {
 	os.Exit(0)
 }
 
-// expire PROVIDER moves the file-store record's expiry into the past, as
-// if its lifetime had run out; the rest of the record (its refresh token)
-// stays as it was.
+// expire PROVIDER moves the expiry of the provider's file-store records
+// into the past, as if their lifetime had run out; the rest of each record
+// (its refresh token) stays as it was.
 func cmdExpire(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 || neg {
 		ts.Fatalf("usage: expire PROVIDER")
 	}
 	b := store.File{Dir: filepath.Join(ts.Getenv("XDG_STATE_HOME"), "tokctl")}
 	ctx := context.Background()
-	rec, err := store.LoadRecord(ctx, b, args[0])
+	recs, err := storedRecords(b, args[0])
 	ts.Check(err)
-	rec.Expiry = time.Now().Add(-time.Minute)
-	ts.Check(store.SaveRecord(ctx, b, rec))
+	for _, rec := range recs {
+		rec.Expiry = time.Now().Add(-time.Minute)
+		ts.Check(store.SaveRecord(ctx, b, rec))
+	}
+}
+
+// fileStore is the script's file store.
+func fileStore(ts *testscript.TestScript) store.File {
+	return store.File{Dir: filepath.Join(ts.Getenv("XDG_STATE_HOME"), "tokctl")}
+}
+
+// records PROVIDER N asserts how many token records the file store keeps
+// for PROVIDER (readable or not, the record of an older tokctl included).
+func cmdRecords(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: records PROVIDER N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	recs, err := store.Records(context.Background(), fileStore(ts), args[0])
+	ts.Check(err)
+	if (len(recs) == want) == neg {
+		ts.Fatalf("%s has %d stored records, want %s%d", args[0], len(recs), map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// recordfile VAR PROVIDER sets $VAR to the file of PROVIDER's most recently
+// written token record.
+func cmdRecordFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: recordfile VAR PROVIDER")
+	}
+	b := fileStore(ts)
+	recs, err := store.Records(context.Background(), b, args[1])
+	ts.Check(err)
+	if len(recs) == 0 {
+		ts.Fatalf("%s has no stored record", args[1])
+	}
+	ts.Setenv(args[0], filepath.Join(b.Dir, recs[0].Key+".value"))
 }

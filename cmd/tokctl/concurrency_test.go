@@ -73,6 +73,36 @@ func TestStampede(t *testing.T) {
 	}
 }
 
+// TestStampedeScopeSets: 20 parallel `token get` on an empty store, half of
+// them for one scope set and half for another, cause one token request per
+// set: the lock is the provider's, and the second look under it finds the
+// record of its own set.
+func TestStampedeScopeSets(t *testing.T) {
+	h := newHarness(t)
+	p := provider("tilia")
+	h.inject(p.route, fakeprovider.Fault{Delay: 300 * time.Millisecond})
+	sets := []string{"user_info", "read_kycs,read_invoices"}
+	results := h.parallel(20, func(int) []string { return p.env(h.fake.URL()) },
+		func(i int) []string { return []string{"token", "get", p.name, "--scope", sets[i%2]} })
+	var even, odd []result
+	for i, r := range results {
+		if i%2 == 0 {
+			even = append(even, r)
+		} else {
+			odd = append(odd, r)
+		}
+	}
+	if a, b := sameToken(t, even), sameToken(t, odd); a == b {
+		t.Error("two scope sets were given the same token")
+	}
+	if got := h.fake.Count(p.route); got != 2 {
+		t.Errorf("20 parallel token gets for 2 scope sets caused %d token requests, want 2", got)
+	}
+	if recs, err := storedRecords(h.file(), p.name); err != nil || len(recs) != 2 {
+		t.Errorf("stored records: %d, %v; want 2", len(recs), err)
+	}
+}
+
 // TestRefreshStampede: 20 parallel `token get` with an expired token and a
 // rotating refresh token spend the refresh token once: one refresh request,
 // no invalid_grant, the same new token everywhere, and the rotated refresh

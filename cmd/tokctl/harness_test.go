@@ -76,6 +76,17 @@ func newHarness(t *testing.T) *harness {
 // storeDir is the file store's directory.
 func (h *harness) storeDir() string { return filepath.Join(h.home, ".local", "state", "tokctl") }
 
+// recordFile is the file-store file of the record that answers tokctl's
+// request for p as environ configures it: Tilia with its scopes, the others
+// with their default scope set.
+func (h *harness) recordFile(p prov) string {
+	var scopes []string
+	if p.kind == "tilia" {
+		scopes = p.scopes
+	}
+	return filepath.Join(h.storeDir(), store.RecordKey(p.name, p.endpoint(h.fake.URL()), scopes)+".value")
+}
+
 // file is the file store as the tests read it.
 func (h *harness) file() store.File { return store.File{Dir: h.storeDir()} }
 
@@ -182,9 +193,32 @@ func (h *harness) save(rec *store.Record) {
 	}
 }
 
-// load reads a provider's record back.
+// load reads a provider's most recently written record back.
 func (h *harness) load(name string) (*store.Record, error) {
-	return store.LoadRecord(context.Background(), h.file(), name)
+	recs, err := storedRecords(h.file(), name)
+	if err != nil {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+// storedRecords are provider name's readable records, most recently
+// written first; store.ErrNotFound when there are none.
+func storedRecords(b store.Backend, name string) ([]*store.Record, error) {
+	all, err := store.Records(context.Background(), b, name)
+	if err != nil {
+		return nil, err
+	}
+	var recs []*store.Record
+	for _, sr := range all {
+		if sr.Record != nil {
+			recs = append(recs, sr.Record)
+		}
+	}
+	if len(recs) == 0 {
+		return nil, store.ErrNotFound
+	}
+	return recs, nil
 }
 
 // inject adds a fault to a route of the fake.
@@ -293,6 +327,9 @@ func expiredRecord(p prov, base string) *store.Record {
 		Scopes:          p.scopes,
 		RequestedScopes: p.scopes,
 		ObtainedAt:      now.Add(-2 * time.Hour),
+		// Only Tilia is configured with scopes (environ): the others'
+		// requests name none, the provider's default scope set.
+		DefaultScopes: p.kind != "tilia",
 	}
 }
 

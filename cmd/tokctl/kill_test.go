@@ -43,10 +43,11 @@ func (h *harness) killRound(env []string, maxPause time.Duration, args ...string
 	return 0, errBuf.String()
 }
 
-// recordBytes is the raw record of name, or "" when there is none.
-func (h *harness) recordBytes(name string) string {
+// recordBytes is the raw record of p's token request, or "" when there is
+// none.
+func (h *harness) recordBytes(p prov) string {
 	h.t.Helper()
-	b, err := os.ReadFile(filepath.Join(h.storeDir(), name+".value"))
+	b, err := os.ReadFile(h.recordFile(p))
 	if errors.Is(err, fs.ErrNotExist) {
 		return ""
 	}
@@ -58,9 +59,10 @@ func (h *harness) recordBytes(name string) string {
 
 // checkComplete asserts that the store holds the record it held before, or
 // a complete new one, and reports which.
-func (h *harness) checkComplete(round int, name, before string) (changed bool) {
+func (h *harness) checkComplete(round int, p prov, before string) (changed bool) {
 	h.t.Helper()
-	after := h.recordBytes(name)
+	name := p.name
+	after := h.recordBytes(p)
 	if after == before {
 		return false
 	}
@@ -100,7 +102,7 @@ func TestKillDuringFetch(t *testing.T) {
 	pause := 2 * h.run(env, args...).took // kill anywhere in a whole run, or not at all
 	var killed, replaced int
 	for round := range 50 {
-		before := h.recordBytes(p.name)
+		before := h.recordBytes(p)
 		code, stderr := h.killRound(env, pause, args...)
 		switch code {
 		case -1:
@@ -109,7 +111,7 @@ func TestKillDuringFetch(t *testing.T) {
 		default:
 			t.Fatalf("round %d: exit %d: %s", round, code, stderr)
 		}
-		if h.checkComplete(round, p.name, before) {
+		if h.checkComplete(round, p, before) {
 			replaced++
 		}
 	}
@@ -144,7 +146,7 @@ func TestKillDuringRefresh(t *testing.T) {
 	pause := 2 * h.run(env, args...).took
 	var killed, lost int
 	for round := range 40 {
-		before := h.recordBytes(p.name)
+		before := h.recordBytes(p)
 		code, stderr := h.killRound(env, pause, args...)
 		switch code {
 		case -1:
@@ -157,7 +159,7 @@ func TestKillDuringRefresh(t *testing.T) {
 		default:
 			t.Fatalf("round %d: exit %d: %s", round, code, stderr)
 		}
-		changed := h.checkComplete(round, p.name, before)
+		changed := h.checkComplete(round, p, before)
 		if code == 3 {
 			if changed {
 				t.Fatalf("round %d: a rejected refresh changed the record", round)
@@ -189,7 +191,7 @@ func TestCorruptRecordReplaced(t *testing.T) {
 			if err := os.MkdirAll(h.storeDir(), 0o700); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(h.storeDir(), p.name+".value"), []byte(content), 0o600); err != nil {
+			if err := os.WriteFile(h.recordFile(p), []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			r := h.run(p.env(h.fake.URL()), "token", "get", p.name)
@@ -204,7 +206,7 @@ func TestCorruptRecordReplaced(t *testing.T) {
 			if got := h.fake.Count(p.route); got != 1 {
 				t.Errorf("%d requests, want 1", got)
 			}
-			fi, err := os.Stat(filepath.Join(h.storeDir(), p.name+".value"))
+			fi, err := os.Stat(h.recordFile(p))
 			if err != nil || fi.Mode().Perm() != 0o600 {
 				t.Errorf("record file mode %v, %v", fi.Mode(), err)
 			}

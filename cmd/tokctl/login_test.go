@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -189,7 +188,7 @@ func (p *loginProc) running() bool {
 }
 
 func (p *loginProc) stored() bool {
-	_, err := store.LoadRecord(context.Background(), p.state, p.name)
+	_, err := storedRecords(p.state, p.name)
 	return err == nil
 }
 

@@ -96,6 +96,8 @@ func TestScripts(t *testing.T) {
 			"genkey":      cmdGenKey,
 			"citoken":     cmdCIToken,
 			"ciexpire":    cmdCIExpire,
+			"records":     cmdRecords,
+			"recordfile":  cmdRecordFile,
 		},
 	})
 }

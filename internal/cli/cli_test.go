@@ -87,6 +87,7 @@ func TestMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	req := &tokenRequest{p: p}
 	good := store.Record{Endpoint: "https://auth.tilia-inc.com/token", ClientID: "id", RequestedScopes: []string{"b", "a"}}
 	tests := []struct {
 		name   string
@@ -97,12 +98,13 @@ func TestMatches(t *testing.T) {
 		{"staging endpoint", func(r *store.Record) { r.Endpoint = "https://auth.staging.tilia-inc.com/token" }, false},
 		{"other client", func(r *store.Record) { r.ClientID = "other" }, false},
 		{"other scopes", func(r *store.Record) { r.RequestedScopes = []string{"a"} }, false},
+		{"the default set, whose scopes were the same", func(r *store.Record) { r.DefaultScopes = true }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := good
 			tt.change(&r)
-			if got := matches(&r, p); got != tt.want {
+			if got := req.matches(&r); got != tt.want {
 				t.Errorf("matches = %v, want %v", got, tt.want)
 			}
 		})
@@ -446,7 +448,7 @@ func TestNewRecordTimesAreUTC(t *testing.T) {
 	zone := time.FixedZone("UTC+2", 2*3600)
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, zone)
 	f := &Factory{Now: func() time.Time { return now }}
-	rec := newRecord(f, namedProvider{}, "id", &oauth.Token{AccessToken: "at", Expiry: now.Add(time.Hour)})
+	rec := newRecord(f, &tokenRequest{p: namedProvider{}}, "id", &oauth.Token{AccessToken: "at", Expiry: now.Add(time.Hour)})
 	for name, tm := range map[string]time.Time{"expiry": rec.Expiry, "obtained_at": rec.ObtainedAt} {
 		if tm.Location() != time.UTC {
 			t.Errorf("%s is in %v, want UTC", name, tm.Location())
@@ -455,7 +457,7 @@ func TestNewRecordTimesAreUTC(t *testing.T) {
 	if !rec.Expiry.Equal(now.Add(time.Hour)) {
 		t.Errorf("expiry = %v, want %v", rec.Expiry, now.Add(time.Hour))
 	}
-	if rec := newRecord(f, namedProvider{}, "id", &oauth.Token{AccessToken: "at"}); !rec.Expiry.IsZero() {
+	if rec := newRecord(f, &tokenRequest{p: namedProvider{}}, "id", &oauth.Token{AccessToken: "at"}); !rec.Expiry.IsZero() {
 		t.Errorf("a token without expiry got expiry %v", rec.Expiry)
 	}
 }

@@ -294,7 +294,7 @@ func decodeInput(ctx context.Context, opts *DecodeOptions) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		rec, err := store.LoadRecord(ctx, b, opts.Provider)
+		rec, err := storedRecord(ctx, f, b, opts.Provider)
 		if errors.Is(err, store.ErrNotFound) {
 			return "", usageErrorf("%s: no stored token; run `tokctl token get %s` first", opts.Provider, opts.Provider)
 		}

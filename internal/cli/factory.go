@@ -36,6 +36,10 @@ type Factory struct {
 	IO    *iostreams.IOStreams
 	Build BuildInfo
 	Now   func() time.Time
+	// Args is the command line (without the program name) when tokctl runs
+	// as a program: a background refresh (refresh-ahead) runs it again.
+	// Nil in-process, which turns refresh-ahead off.
+	Args []string
 
 	// Global flags.
 	ConfigFile string

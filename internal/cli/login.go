@@ -108,7 +108,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if opts.KeyStdin && opts.SecretStdin {
 		return usageErrorf("%s: --private-key-stdin and --client-secret-stdin both read stdin: use one", opts.Provider)
 	}
-	p, s, err := f.CheckedProvider(opts.Provider, func(s *provider.Settings) {
+	r, err := newTokenRequest(f, opts.Provider, func(s *provider.Settings) {
 		if opts.ClientID != "" {
 			s.ClientID = opts.ClientID
 		}
@@ -122,6 +122,32 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
+	b, err := f.KeepingStore(opts.Provider, "login", "use --store keyring or --store file")
+	if err != nil {
+		return err
+	}
+	// A store that cannot be used (a keyring chosen explicitly that does not
+	// answer, a state directory that is not tokctl's own) is found out
+	// before anyone signs in, not after.
+	if _, err := b.Get(ctx, store.SecretKey(opts.Provider)); store.Unusable(err) {
+		return fmt.Errorf("%s: %w", opts.Provider, err)
+	}
+	if r.defaultScopes {
+		// A login naming no scopes asks again for those of the last
+		// `tokctl login --scope`.
+		ix, err := loadIndex(ctx, b, opts.Provider)
+		if err != nil {
+			return err
+		}
+		if err := r.useDefaultScopes(ix); err != nil {
+			return err
+		}
+	} else if len(opts.Scopes) > 0 {
+		// The scopes given here become the provider's default: a plain
+		// `tokctl token get` asks for them.
+		r.asDefault()
+	}
+	p, s := r.p, r.s
 	if opts.KeyStdin && !p.KeyAuth() {
 		return usageErrorf("%s: --private-key-stdin is for a client that signs with a private key (kind oauth2 with auth_method private_key_jwt or grant jwt_bearer)", p.Name())
 	}
@@ -132,16 +158,6 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := f.KeepingStore(p.Name(), "login", "use --store keyring or --store file")
-	if err != nil {
-		return err
-	}
-	// A store that cannot be used (a keyring chosen explicitly that does not
-	// answer, a state directory that is not tokctl's own) is found out
-	// before anyone signs in, not after.
-	if _, err := b.Get(ctx, store.SecretKey(p.Name())); store.Unusable(err) {
-		return fmt.Errorf("%s: %w", p.Name(), err)
-	}
 	client, err := loginClient(ctx, opts, p, s, b)
 	if err != nil {
 		return err
@@ -149,16 +165,27 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	var rec *store.Record
 	switch flow {
 	case provider.GrantAuthorizationCode:
-		rec, err = browserFlow(ctx, opts, p, client.creds)
+		rec, err = browserFlow(ctx, opts, r, client.creds)
 	case provider.GrantDeviceCode:
-		rec, err = deviceFlow(ctx, opts, p, client.creds)
+		rec, err = deviceFlow(ctx, opts, r, client.creds)
 	default:
-		rec, err = fetch(ctx, f, p, client.creds)
+		rec, err = fetch(ctx, f, r, client.creds)
 	}
 	if err != nil {
 		return err
 	}
-	return saveLogin(ctx, f, b, p, rec, client, flow == provider.GrantClientCredentials)
+	return saveLogin(ctx, f, b, r, rec, client, flow == provider.GrantClientCredentials, len(opts.Scopes) > 0)
+}
+
+// loadIndex reads provider name's index; an unreadable one counts as empty
+// (the next write replaces it).
+func loadIndex(ctx context.Context, b store.Backend, name string) (store.Index, error) {
+	ix, err := store.LoadIndex(ctx, b, name)
+	var ce *store.CorruptError
+	if errors.As(err, &ce) {
+		return store.Index{}, nil
+	}
+	return ix, err
 }
 
 // loginFlow picks the grant: --device (or the provider's device setting),
@@ -280,8 +307,8 @@ func readKeyStdin(io *iostreams.IOStreams) ([]byte, error) {
 }
 
 // browserFlow runs the authorization-code grant through a loopback redirect.
-func browserFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, creds provider.Credentials) (*store.Record, error) {
-	f := opts.f
+func browserFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
+	f, p := opts.f, r.p
 	state := loopback.NewState()
 	l, err := loopback.Listen(loopback.Config{RedirectURI: p.RedirectURI(), State: state, Provider: p.Name(),
 		Issuer: mixUpIssuer(p.Endpoints())})
@@ -340,15 +367,15 @@ func browserFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, c
 	if err != nil {
 		return nil, err
 	}
-	rec := newRecord(f, p, creds.ID, tok)
+	rec := newRecord(f, r, creds.ID, tok)
 	rec.IDTokenUnverified = unverified
 	return rec, nil
 }
 
 // deviceFlow runs the device authorization grant (RFC 8628): the user code
 // and where to enter it on stderr, then polling until approval.
-func deviceFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, creds provider.Credentials) (*store.Record, error) {
-	f := opts.f
+func deviceFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
+	f, p := opts.f, r.p
 	da, err := p.DeviceAuth(ctx, creds)
 	if err != nil {
 		return nil, err
@@ -378,7 +405,7 @@ func deviceFlow(ctx context.Context, opts *LoginOptions, p provider.Provider, cr
 	if err != nil {
 		return nil, err
 	}
-	rec := newRecord(f, p, creds.ID, tok)
+	rec := newRecord(f, r, creds.ID, tok)
 	rec.IDTokenUnverified = unverified
 	return rec, nil
 }
@@ -416,18 +443,13 @@ func loginWaitError(ctx context.Context, f *Factory, name string, err error) err
 }
 
 // saveLogin stores the token record and, when it was typed or piped in (or
-// always for a client-credentials login), the client secret.
-func saveLogin(ctx context.Context, f *Factory, b store.Backend, p provider.Provider, rec *store.Record, client loginCredentials, credentialsLogin bool) error {
-	dir, err := f.StateDir()
+// always for a client-credentials login), the client secret; with
+// rememberScopes, the login's scopes become the provider's default.
+func saveLogin(ctx context.Context, f *Factory, b store.Backend, r *tokenRequest, rec *store.Record, client loginCredentials, credentialsLogin, rememberScopes bool) error {
+	p := r.p
+	unlock, err := lockProvider(ctx, f, p.Name())
 	if err != nil {
 		return err
-	}
-	unlock, err := store.Lock(ctx, dir, p.Name())
-	if store.Unusable(err) {
-		return err
-	}
-	if err != nil {
-		return &failure.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
 	}
 	defer unlock()
 	if (client.creds.Secret != "" || len(client.creds.PrivateKey) > 0) && (client.entered || credentialsLogin) {
@@ -437,6 +459,16 @@ func saveLogin(ctx context.Context, f *Factory, b store.Backend, p provider.Prov
 		}
 		if err := writeStoredClient(ctx, b, p.Name(), client.creds); err != nil {
 			return fmt.Errorf("%s: could not store the %s in the %s store: %w", p.Name(), what, b.Name(), err)
+		}
+	}
+	if rememberScopes {
+		ix, err := loadIndex(ctx, b, p.Name())
+		if err == nil {
+			ix.DefaultScopes = p.Scopes()
+			err = store.SaveIndex(ctx, b, p.Name(), ix)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: could not store the login's scopes in the %s store: %w", p.Name(), b.Name(), err)
 		}
 	}
 	if err := store.SaveRecord(ctx, b, rec); err != nil {

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -46,9 +48,10 @@ client id and secret (or private key) that ` + "`tokctl login`" + ` stored.`,
 
 func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	f := opts.f
-	ctx, stop := f.Interruptible(ctx, opts.Provider)
+	name := opts.Provider
+	ctx, stop := f.Interruptible(ctx, name)
 	defer stop()
-	s, err := f.Settings(opts.Provider)
+	s, err := f.Settings(name)
 	if err != nil {
 		return err
 	}
@@ -56,22 +59,48 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, getErr := store.LoadRecord(ctx, b, opts.Provider)
-	if store.Unusable(getErr) {
-		return getErr
+	if b.Name() != "none" {
+		unlock, err := lockProvider(ctx, f, name)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 	}
-	if rec != nil {
-		revoke(ctx, f, s, b, rec)
+	ix, err := loadIndex(ctx, b, name)
+	if err != nil {
+		return err
 	}
-	if err := store.Forget(ctx, b, store.TokenKey(opts.Provider)); err != nil {
+	recs, err := store.RecordsEverywhere(ctx, b, name)
+	if err != nil {
+		return err
+	}
+	removed := 0
+	for _, sr := range recs {
+		if sr.Record != nil {
+			revoke(ctx, f, s, b, sr.Record)
+		}
+		if err := store.Forget(ctx, b, sr.Key); err != nil {
+			return err
+		}
+		removed++
+	}
+	if opts.All {
+		err = store.Forget(ctx, b, store.IndexKey(name))
+	} else {
+		err = store.SaveIndex(ctx, b, name, store.Index{DefaultScopes: ix.DefaultScopes})
+	}
+	if err != nil {
 		return err
 	}
 	what := "removed the stored token"
-	if errors.Is(getErr, store.ErrNotFound) {
+	switch {
+	case removed == 0:
 		what = "no stored token"
+	case removed > 1:
+		what = fmt.Sprintf("removed %d stored tokens", removed)
 	}
 	if opts.All {
-		if err := store.Forget(ctx, b, store.SecretKey(opts.Provider)); err != nil {
+		if err := store.Forget(ctx, b, store.SecretKey(name)); err != nil {
 			return err
 		}
 		what += " and any stored client secret"
@@ -80,16 +109,24 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	if err := store.RemoveTemps(b); err != nil {
 		return err
 	}
-	f.infof("%s: %s (%s store)", opts.Provider, what, b.Name())
+	f.infof("%s: %s (%s store)", name, what, b.Name())
 	return nil
 }
 
 // revoke asks the provider to revoke the stored refresh token, else the
-// access token (RFC 7009), when it has a revocation endpoint. A failure is a
-// warning: logout removes the local record whatever the provider says.
+// access token (RFC 7009), when it has a revocation endpoint — and only
+// when the token came from the endpoint configured now: after a change of
+// configuration, the token and the client secret are not sent to another
+// deployment. A failure is a warning: logout removes the local record
+// whatever the provider says.
 func revoke(ctx context.Context, f *Factory, s provider.Settings, b store.Backend, rec *store.Record) {
 	p, err := provider.New(s, f.HTTP())
-	if err != nil || p.Check() != nil || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
+	if err != nil || p.Check() != nil && !onlyScopesMissing(f, s) || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
+		return
+	}
+	if rec.Endpoint != p.Endpoint() {
+		f.warnf("%s: not revoking a token issued by %s at the provider configured now (%s); removing it here anyway",
+			p.Name(), withoutUserinfo(rec.Endpoint), withoutUserinfo(p.Endpoint()))
 		return
 	}
 	token, hint := rec.RefreshToken, "refresh_token"
@@ -107,4 +144,14 @@ func revoke(ctx context.Context, f *Factory, s provider.Settings, b store.Backen
 	default:
 		f.warnf("%s: could not revoke the token at the provider (%v); removing it here anyway", p.Name(), err)
 	}
+}
+
+// withoutUserinfo is rawURL without user name or password.
+func withoutUserinfo(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "an unreadable URL"
+	}
+	u.User = nil
+	return u.String()
 }

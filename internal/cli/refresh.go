@@ -43,30 +43,36 @@ func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 	f := opts.f
 	ctx, stop := f.Interruptible(ctx, opts.Provider)
 	defer stop()
-	p, s, err := f.CheckedProvider(opts.Provider, nil)
+	r, err := newTokenRequest(f, opts.Provider, nil)
 	if err != nil {
 		return err
 	}
+	p := r.p
 	b, err := f.KeepingStore(p.Name(), "refresh", fmt.Sprintf("use `tokctl token get %s --no-cache`", p.Name()))
 	if err != nil {
 		return err
 	}
-	unlock, err := lockProvider(ctx, f, p)
+	unlock, err := lockProvider(ctx, f, p.Name())
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	old, corrupt, err := matchingRecord(ctx, b, p)
+	_, corrupt, err := r.load(ctx, b)
 	if err != nil {
 		return err
 	}
 	if corrupt {
 		f.warnf("%s: the stored token is unreadable; replacing it", p.Name())
 	}
-	rec, err := renew(ctx, f, p, s, b, old)
+	old, err := r.lookUp(ctx, b)
 	if err != nil {
 		return err
 	}
+	rec, err := renew(ctx, f, r, b, old)
+	if err != nil {
+		return err
+	}
+	p = r.p
 	how := "new token"
 	if old != nil && old.RefreshToken != "" && provider.Supports(p, provider.GrantRefreshToken) {
 		how = "refreshed"

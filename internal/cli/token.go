@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,6 +36,9 @@ type TokenGetOptions struct {
 	Scopes   []string
 	MinTTL   time.Duration
 	NoCache  bool
+	// RefreshAheadChild: this process is the background refresh that a
+	// `token get` serving a token in its last quarter started.
+	RefreshAheadChild bool
 }
 
 var tokenOutputs = []string{"token", "json", "header", "env", "id-token", "exec-credential"}
@@ -82,34 +84,21 @@ so they cause one token request, not many.`,
 	fl.StringArrayVar(&opts.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
 	fl.DurationVar(&opts.MinTTL, "min-ttl", 60*time.Second, "fetch a new token when the stored one has less time left")
 	fl.BoolVar(&opts.NoCache, "no-cache", false, "fetch a new token; do not read or write the store")
+	fl.BoolVar(&opts.RefreshAheadChild, refreshAheadFlag, false, "internal: the background refresh of refresh-ahead")
+	_ = fl.MarkHidden(refreshAheadFlag)
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(tokenOutputs, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func tokenGetRun(ctx context.Context, opts *TokenGetOptions) error {
+	if opts.RefreshAheadChild {
+		return refreshAheadRun(ctx, opts)
+	}
 	tok, err := validToken(ctx, opts)
 	if err != nil {
 		return err
 	}
 	return printToken(opts.f, opts.Output, tok)
-}
-
-// validToken resolves opts.Provider with the --scope flags applied and
-// returns a token for it under the cache rules of `token get` (what
-// `tokctl exec` runs its command with, too).
-func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, error) {
-	p, s, err := opts.f.CheckedProvider(opts.Provider, func(s *provider.Settings) {
-		if len(opts.Scopes) > 0 {
-			s.Scopes = splitScopeFlags(opts.Scopes)
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	if opts.Output == "id-token" && !mayHaveIDToken(p) {
-		return nil, usageErrorf("%s: -o id-token: %s has only the client-credentials grant, whose tokens never come with an ID token (that takes an OpenID Connect login); use -o token", p.Name(), p.Name())
-	}
-	return obtainToken(ctx, opts, p, s)
 }
 
 // mayHaveIDToken reports whether p has a grant that can bring an ID token:
@@ -128,91 +117,114 @@ func splitScopeFlags(flags []string) []string {
 	return out
 }
 
-// obtainToken returns a usable stored token, or gets, stores and returns a
-// new one. The hot path is one store read. Renewing happens under the
-// provider's lock, after a second look at the store, so parallel
-// invocations cause one request and a rotating refresh token is spent once.
-func obtainToken(ctx context.Context, opts *TokenGetOptions, p provider.Provider, s provider.Settings) (*store.Record, error) {
+// validToken returns a valid token for opts.Provider and opts.Scopes: the
+// stored one while it has at least opts.MinTTL left, else a new one, stored
+// before it is returned. The hot path (a fresh stored token) is one store
+// read; renewing happens under the provider's lock, after a second look at
+// the store, so parallel invocations cause one request and a rotating
+// refresh token is spent once. A token served in the last quarter of its
+// life starts one background refresh (startRefreshAhead). What `tokctl
+// exec` runs its command with, too.
+func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, error) {
 	f := opts.f
+	r, err := newTokenRequest(f, opts.Provider, withScopes(opts.Scopes))
+	if err != nil {
+		return nil, err
+	}
+	if opts.Output == "id-token" && !mayHaveIDToken(r.p) {
+		return nil, usageErrorf("%s: -o id-token: %s has only the client-credentials grant, whose tokens never come with an ID token (that takes an OpenID Connect login); use -o token", r.p.Name(), r.p.Name())
+	}
 	if opts.NoCache {
-		ctx, stop := f.Interruptible(ctx, p.Name())
+		// Nothing stored is read: not the default scopes of a login either.
+		if err := r.useDefaultScopes(store.Index{}); err != nil {
+			return nil, err
+		}
+		ctx, stop := f.Interruptible(ctx, opts.Provider)
 		defer stop()
-		creds, err := clientCredentials(ctx, p, s, nil)
+		creds, err := clientCredentials(ctx, r.p, r.s, nil)
 		if err != nil {
 			return nil, err
 		}
-		if err := p.Prepare(ctx); err != nil {
+		if err := r.p.Prepare(ctx); err != nil {
 			return nil, err
 		}
-		return fetch(ctx, f, p, creds)
+		return fetch(ctx, f, r, creds)
 	}
 	b, err := f.Store()
 	if err != nil {
 		return nil, err
 	}
-	rec, corrupt, err := matchingRecord(ctx, b, p)
+	rec, corrupt, err := r.load(ctx, b)
 	if err != nil {
 		return nil, err
 	}
 	if servable(f, rec, opts) {
+		if inLastQuarter(f, rec) {
+			startRefreshAhead(f, opts)
+		}
 		return rec, nil
 	}
-	ctx, stop := f.Interruptible(ctx, p.Name())
+	ctx, stop := f.Interruptible(ctx, opts.Provider)
 	defer stop()
 	if corrupt {
-		f.warnf("%s: the stored token is unreadable; fetching a new one", p.Name())
+		f.warnf("%s: the stored token is unreadable; fetching a new one", opts.Provider)
 	}
 	if b.Name() == "none" {
-		return renew(ctx, f, p, s, b, nil)
+		if err := r.useDefaultScopes(store.Index{}); err != nil {
+			return nil, err
+		}
+		return renew(ctx, f, r, b, nil)
 	}
-	unlock, err := lockProvider(ctx, f, p)
+	unlock, err := lockProvider(ctx, f, opts.Provider)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	if rec, _, err = matchingRecord(ctx, b, p); err != nil {
+	rec, err = r.lookUp(ctx, b)
+	if err != nil {
 		return nil, err
 	}
 	if servable(f, rec, opts) {
 		return rec, nil
 	}
-	return renew(ctx, f, p, s, b, rec)
+	return renew(ctx, f, r, b, rec)
 }
 
 // lockProvider takes the provider's cross-process lock.
-func lockProvider(ctx context.Context, f *Factory, p provider.Provider) (func() error, error) {
+func lockProvider(ctx context.Context, f *Factory, name string) (func() error, error) {
 	dir, err := f.StateDir()
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := store.Lock(ctx, dir, p.Name())
+	unlock, err := store.Lock(ctx, dir, name)
 	if store.Unusable(err) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, &failure.UnavailableError{Provider: p.Name(), Detail: "waiting for another tokctl", Err: err}
+		return nil, &failure.UnavailableError{Provider: name, Detail: "waiting for another tokctl", Err: err}
 	}
 	return unlock, nil
 }
 
-// renew gets a new token for p and stores it before returning it: with the
+// renew gets a new token for r and stores it before returning it: with the
 // stored record's refresh token when it has one, else with the client
 // credentials. The caller holds the provider's lock.
-func renew(ctx context.Context, f *Factory, p provider.Provider, s provider.Settings, b store.Backend, old *store.Record) (*store.Record, error) {
+func renew(ctx context.Context, f *Factory, r *tokenRequest, b store.Backend, old *store.Record) (*store.Record, error) {
 	var (
 		rec *store.Record
 		err error
 	)
+	p := r.p
 	if err := p.Prepare(ctx); err != nil {
 		return nil, err
 	}
 	if old != nil && old.RefreshToken != "" && provider.Supports(p, provider.GrantRefreshToken) {
-		rec, err = refreshRecord(ctx, f, p, s, b, old)
+		rec, err = refreshRecord(ctx, f, r, b, old)
 	} else {
 		var creds provider.Credentials
-		creds, err = clientCredentials(ctx, p, s, b)
+		creds, err = clientCredentials(ctx, p, r.s, b)
 		if err == nil {
-			rec, err = fetch(ctx, f, p, creds)
+			rec, err = fetch(ctx, f, r, creds)
 		}
 	}
 	if err != nil {
@@ -231,9 +243,10 @@ func renew(ctx context.Context, f *Factory, p provider.Provider, s provider.Sett
 // refreshRecord spends old's refresh token. A provider that sends no new
 // refresh token keeps the old one valid; one that sends no new ID token
 // keeps the old one.
-func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provider.Settings, b store.Backend, old *store.Record) (*store.Record, error) {
+func refreshRecord(ctx context.Context, f *Factory, r *tokenRequest, b store.Backend, old *store.Record) (*store.Record, error) {
+	p := r.p
 	creds := provider.Credentials{ID: old.ClientID}
-	if c, err := clientCredentials(ctx, p, s, b); err == nil {
+	if c, err := clientCredentials(ctx, p, r.s, b); err == nil {
 		creds.Secret, creds.Fix, creds.PrivateKey = c.Secret, c.Fix, c.PrivateKey
 	} else if !p.PublicClient() {
 		return nil, &failure.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
@@ -248,7 +261,7 @@ func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provi
 	if err != nil {
 		return nil, err
 	}
-	rec := newRecord(f, p, old.ClientID, tok)
+	rec := newRecord(f, r, old.ClientID, tok)
 	rec.IDTokenUnverified = unverified
 	if rec.RefreshToken == "" {
 		rec.RefreshToken = old.RefreshToken
@@ -257,29 +270,6 @@ func refreshRecord(ctx context.Context, f *Factory, p provider.Provider, s provi
 		rec.IDToken, rec.IDTokenUnverified = old.IDToken, old.IDTokenUnverified
 	}
 	return rec, nil
-}
-
-// matchingRecord returns the stored record when it was issued for p as
-// configured now, fresh or not; corrupt reports an unreadable record (one
-// that does not decode or fails checkRecord), which counts as none. A store
-// that cannot be used at all (a path that breaks the trust rules, a keyring
-// chosen explicitly that is unreachable) is an error.
-func matchingRecord(ctx context.Context, b store.Backend, p provider.Provider) (rec *store.Record, corrupt bool, err error) {
-	rec, err = store.LoadRecord(ctx, b, p.Name())
-	if store.Unusable(err) {
-		return nil, false, fmt.Errorf("%s: %w", p.Name(), err)
-	}
-	var ce *store.CorruptError
-	if err != nil {
-		return nil, errors.As(err, &ce), nil
-	}
-	if checkRecord(rec) != nil {
-		return nil, true, nil
-	}
-	if !matches(rec, p) {
-		return nil, false, nil
-	}
-	return rec, false, nil
 }
 
 // checkRecord applies the checks of a token response to a stored record:
@@ -312,19 +302,6 @@ func servable(f *Factory, rec *store.Record, opts *TokenGetOptions) bool {
 	return exp.IsZero() || exp.Sub(f.now()) >= opts.MinTTL
 }
 
-// matches reports whether rec was issued for p as configured now: same token
-// endpoint (a staging token is never served for production), same client,
-// same scopes.
-func matches(rec *store.Record, p provider.Provider) bool {
-	if rec.Endpoint != p.Endpoint() {
-		return false
-	}
-	if id := p.ClientID(); id != "" && rec.ClientID != id {
-		return false
-	}
-	return sameScopes(rec.RequestedScopes, p.Scopes())
-}
-
 func sameScopes(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.Sort(a)
@@ -333,16 +310,17 @@ func sameScopes(a, b []string) bool {
 }
 
 // fetch gets a new token with the client credentials grant.
-func fetch(ctx context.Context, f *Factory, p provider.Provider, creds provider.Credentials) (*store.Record, error) {
-	tok, err := p.ClientCredentials(ctx, creds)
+func fetch(ctx context.Context, f *Factory, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
+	tok, err := r.p.ClientCredentials(ctx, creds)
 	if err != nil {
 		return nil, err
 	}
-	return newRecord(f, p, creds.ID, tok), nil
+	return newRecord(f, r, creds.ID, tok), nil
 }
 
-// newRecord is what the store keeps of a token p issued to client id.
-func newRecord(f *Factory, p provider.Provider, clientID string, tok *oauth.Token) *store.Record {
+// newRecord is what the store keeps of a token issued to client id for r.
+func newRecord(f *Factory, r *tokenRequest, clientID string, tok *oauth.Token) *store.Record {
+	p := r.p
 	return &store.Record{
 		Provider:        p.Name(),
 		Endpoint:        p.Endpoint(),
@@ -355,6 +333,7 @@ func newRecord(f *Factory, p provider.Provider, clientID string, tok *oauth.Toke
 		Scopes:          tok.Scopes,
 		RequestedScopes: p.Scopes(),
 		ObtainedAt:      f.now().UTC(),
+		DefaultScopes:   r.defaultScopes,
 	}
 }
 

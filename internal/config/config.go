@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/viper"
@@ -83,6 +84,25 @@ func (c *Config) Store() string {
 		return v
 	}
 	return c.v.GetString("store")
+}
+
+// RefreshAhead reports whether `token get` may refresh a token in the last
+// quarter of its life in the background: TOKCTL_REFRESH_AHEAD, else
+// `refresh_ahead:` in the file, else true. A value that is not a boolean is
+// an error naming where it came from.
+func (c *Config) RefreshAhead() (bool, error) {
+	v, from := os.Getenv("TOKCTL_REFRESH_AHEAD"), "TOKCTL_REFRESH_AHEAD"
+	if v == "" && c.v != nil && c.v.IsSet("refresh_ahead") {
+		v, from = c.v.GetString("refresh_ahead"), "refresh_ahead in "+c.path
+	}
+	if v == "" {
+		return true, nil
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: %q is not true or false", from, v)
+	}
+	return on, nil
 }
 
 // ProviderNames lists the providers defined in the config file, and those

@@ -52,13 +52,14 @@ type Record struct {
 	Scopes          []string  `json:"scopes,omitempty"`
 	RequestedScopes []string  `json:"requested_scopes,omitempty"`
 	ObtainedAt      time.Time `json:"obtained_at"`
+	// DefaultScopes marks the record that answers requests naming no scopes
+	// (neither --scope nor configured ones); RequestedScopes are then what
+	// the provider's default meant when the token was obtained.
+	DefaultScopes bool `json:"default_scopes,omitempty"`
 }
 
 // recordVersion is the current Record layout.
 const recordVersion = 1
-
-// TokenKey is the key under which a provider's token record is stored.
-func TokenKey(provider string) string { return provider }
 
 // SecretKey is the key under which a provider's client secret is stored.
 func SecretKey(provider string) string { return provider + ".client-secret" }
@@ -75,11 +76,10 @@ func (e *CorruptError) Error() string {
 
 func (e *CorruptError) Unwrap() error { return e.Err }
 
-// LoadRecord reads and decodes the token record of provider.
-// It returns ErrNotFound when there is none and a *CorruptError when the
-// stored value is not a complete record.
-func LoadRecord(ctx context.Context, b Backend, provider string) (*Record, error) {
-	key := TokenKey(provider)
+// LoadRecord reads and decodes the token record stored under key (see
+// RecordKey). It returns ErrNotFound when there is none and a *CorruptError
+// when the stored value is not a complete record.
+func LoadRecord(ctx context.Context, b Backend, key string) (*Record, error) {
 	raw, err := b.Get(ctx, key)
 	if err != nil {
 		return nil, err
@@ -125,6 +125,7 @@ func (r *Record) fields() []recordField {
 		{"scopes", &r.Scopes, len(r.Scopes) == 0},
 		{"requested_scopes", &r.RequestedScopes, len(r.RequestedScopes) == 0},
 		{"obtained_at", &r.ObtainedAt, false},
+		{"default_scopes", &r.DefaultScopes, !r.DefaultScopes},
 	}
 }
 
@@ -185,14 +186,4 @@ func encodeRecord(r *Record) ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-// SaveRecord encodes and stores r as provider's token record.
-func SaveRecord(ctx context.Context, b Backend, r *Record) error {
-	r.Version = recordVersion
-	raw, err := encodeRecord(r)
-	if err != nil {
-		return err
-	}
-	return b.Set(ctx, TokenKey(r.Provider), raw)
 }

@@ -28,7 +28,7 @@ func TestLoadRecord(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := File{Dir: t.TempDir()}
-			if err := f.Set(t.Context(), TokenKey("tiki"), []byte(tt.raw)); err != nil {
+			if err := f.Set(t.Context(), "tiki", []byte(tt.raw)); err != nil {
 				t.Fatal(err)
 			}
 			r, err := LoadRecord(t.Context(), f, "tiki")
@@ -48,15 +48,15 @@ func TestLoadRecord(t *testing.T) {
 
 func TestSaveLoadRecord(t *testing.T) {
 	f := File{Dir: t.TempDir()}
-	if _, err := LoadRecord(t.Context(), f, "tiki"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("nothing stored: err = %v, want ErrNotFound", err)
-	}
 	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	in := &Record{Provider: "tiki", Endpoint: "https://x/token", AccessToken: "at", Expiry: exp, Scopes: []string{"a"}}
+	if _, err := LoadRecord(t.Context(), f, in.Key()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("nothing stored: err = %v, want ErrNotFound", err)
+	}
 	if err := SaveRecord(t.Context(), f, in); err != nil {
 		t.Fatal(err)
 	}
-	out, err := LoadRecord(t.Context(), f, "tiki")
+	out, err := LoadRecord(t.Context(), f, in.Key())
 	if err != nil {
 		t.Fatal(err)
 	}

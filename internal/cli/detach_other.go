@@ -1,0 +1,9 @@
+//go:build !unix && !windows
+
+package cli
+
+import "os/exec"
+
+// detach does nothing where the platform has no sessions: cmd has no
+// stdin, stdout or stderr either way.
+func detach(*exec.Cmd) {}

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"slices"
+
+	"github.com/tokctl/tokctl/internal/store"
+)
+
+// Refresh-ahead: a `token get` that serves a token in the last quarter of
+// its life (but with at least --min-ttl left) prints it at once and starts
+// one background refresh, so that a script calling it in a loop finds a
+// fresh token next time instead of waiting for the network once per token
+// lifetime. The background refresh is tokctl itself, run again with the same
+// command line plus a hidden flag, in a session of its own and with no
+// stdin, stdout or stderr, so that `$(tokctl token get …)` does not wait for
+// it. It takes the provider's lock and looks at the record again, so that
+// however many processes start one, the provider sees one request; when it
+// fails, the record stays as it was and the foreground path refreshes when
+// the token is really due.
+
+// refreshAheadFlag marks the background refresh's command line.
+const refreshAheadFlag = "refresh-ahead-child"
+
+// inLastQuarter reports whether rec has less than a quarter of its lifetime
+// left. It only compares times the record holds: it costs the hot path
+// nothing.
+func inLastQuarter(f *Factory, rec *store.Record) bool {
+	if rec.Expiry.IsZero() || rec.ObtainedAt.IsZero() {
+		return false
+	}
+	lifetime := rec.Expiry.Sub(rec.ObtainedAt)
+	return lifetime > 0 && 4*rec.Expiry.Sub(f.now()) < lifetime
+}
+
+// startRefreshAhead starts the background refresh of opts's request unless
+// the setting turns it off. Whatever goes wrong here only means no refresh
+// ahead: the token is served either way.
+func startRefreshAhead(f *Factory, opts *TokenGetOptions) {
+	if f.Args == nil || opts.RefreshAheadChild || opts.NoCache {
+		return
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return
+	}
+	if on, err := cfg.RefreshAhead(); err != nil || !on {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	args := slices.Clone(f.Args)
+	at := slices.Index(args, "--") // flags go before the end of flags
+	if at < 0 {
+		at = len(args)
+	}
+	args = slices.Insert(args, at, "--"+refreshAheadFlag)
+	cmd := exec.Command(exe, args...)
+	cmd.Args[0] = os.Args[0] // what the program was called, as a shell would pass it
+	detach(cmd)
+	if err := cmd.Start(); err != nil {
+		return
+	}
+	// Reaped if this process outlives it (tokctl exec); it outlives a
+	// `token get`, which exits without waiting.
+	go func() { _ = cmd.Wait() }()
+}
+
+// refreshAheadRun is the background refresh: under the provider's lock, it
+// renews the record when it is still in the last quarter of its life (no
+// other process renewed it meanwhile). It prints nothing; a failure leaves
+// the record as it was.
+func refreshAheadRun(ctx context.Context, opts *TokenGetOptions) error {
+	f := opts.f
+	r, err := newTokenRequest(f, opts.Provider, withScopes(opts.Scopes))
+	if err != nil {
+		return err
+	}
+	b, err := f.Store()
+	if err != nil || b.Name() == "none" {
+		return err
+	}
+	unlock, err := lockProvider(ctx, f, opts.Provider)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	rec, err := r.lookUp(ctx, b)
+	if err != nil {
+		return err
+	}
+	if rec == nil || !inLastQuarter(f, rec) {
+		return nil // logged out, or renewed by another process meanwhile
+	}
+	_, err = renew(ctx, f, r, b, rec)
+	return err
+}
