@@ -26,11 +26,13 @@ func NewCmdLogout(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
 		Short: "Revoke and remove the stored token of a provider",
-		Long: `Remove the stored token of PROVIDER. When the provider has a revocation
-endpoint (RFC 7009; from its discovery document or revocation_url), tokctl first
-asks it to revoke the refresh token (else the access token); a failed revocation
+		Long: `Remove the stored tokens of PROVIDER (one per scope set). When the provider
+has a revocation endpoint (RFC 7009; from its discovery document or
+revocation_url), tokctl first asks it to revoke each refresh token (else the
+access token) — only when the token came from the token endpoint configured
+now: after a change of endpoint it warns and sends nothing. A failed revocation
 is a warning and the local token is removed anyway. With --all, also remove the
-client id and secret (or private key) that ` + "`tokctl login`" + ` stored.`,
+client id and secret (or private key) and the scopes that ` + "`tokctl login`" + ` stored.`,
 		Example: `  tokctl logout tilia
   tokctl logout tiltify --all`,
 		Args:              exactProvider,

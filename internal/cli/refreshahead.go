@@ -47,6 +47,9 @@ func startRefreshAhead(f *Factory, opts *TokenGetOptions) {
 		return
 	}
 	if on, err := cfg.RefreshAhead(); err != nil || !on {
+		if err != nil {
+			f.warnf("%v; not refreshing ahead", err)
+		}
 		return
 	}
 	exe, err := os.Executable()

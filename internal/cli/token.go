@@ -54,8 +54,15 @@ func NewCmdTokenGet(f *Factory, runF func(context.Context, *TokenGetOptions) err
 The stored token is used while it has at least --min-ttl left and was issued by
 the same endpoint, to the same client, for the same scopes. Otherwise tokctl
 fetches a new one (client credentials from the environment, the config file or
-the keyring), stores it and prints it. Parallel calls coordinate through a lock,
-so they cause one token request, not many.`,
+the keyring), stores it and prints it. Tokens are kept per scope set: asking
+for other scopes does not evict the first ones. Without --scope and configured
+scopes, the scopes of the last ` + "`tokctl login --scope`" + ` are asked for. Parallel
+calls coordinate through a lock, so they cause one token request, not many.
+
+When the token served is in the last quarter of its life, tokctl also starts
+one background refresh (refresh-ahead), so that the next call finds a fresh
+token without waiting; TOKCTL_REFRESH_AHEAD=false or refresh_ahead: false in
+the config file turns it off.`,
 		Example: `  curl -H "Authorization: Bearer $(tokctl token get tilia)" https://...
   tokctl token get tilia -o header | curl -H @- https://...
   tokctl token get tiltify --scope public --scope webhooks:write -o json | jq .expires_in

@@ -49,6 +49,8 @@ func environmentReference() Reference {
 				"other settings. KEY is one of: " + strings.Join(provider.Keys, ", ") + "."},
 			{"TOKCTL_CONFIG", "The config file, instead of $XDG_CONFIG_HOME/tokctl/config.yaml (--config wins)."},
 			{"TOKCTL_STORE", "Where tokens are kept: keyring, file or none (--store wins; it wins over store: in the config file)."},
+			{"TOKCTL_REFRESH_AHEAD", "false turns refresh-ahead off: `token get` then never renews a token in the last " +
+				"quarter of its life in the background (wins over refresh_ahead: in the config file; default true)."},
 			{"TOKCTL_DEBUG", "When set, an internal error also prints its stack trace."},
 			{"NO_COLOR", "When set, no colour (also with TERM=dumb, and whenever the output is not a terminal)."},
 			{"BROWSER", "The browser `tokctl login` opens: commands separated by colons, the first used; %s in it stands for the URL."},

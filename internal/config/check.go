@@ -13,7 +13,7 @@ import (
 
 // topKeys are the settings at the top of the config file. Adding one is
 // adding its name here (and reading it through viper).
-var topKeys = []string{"store", "providers"}
+var topKeys = []string{"store", "refresh_ahead", "providers"}
 
 // Schema is what a provider's entry (providers.NAME) may hold.
 type Schema struct {
@@ -64,6 +64,9 @@ func (c *Config) Check(s Schema) error {
 	}
 	if v := c.v.Get("store"); !isScalar(v) {
 		return c.fileError([]string{"store"}, "", wrongType("store", v, "a single value (keyring, file or none)"))
+	}
+	if v := c.v.Get("refresh_ahead"); v != nil && !isBool(v) {
+		return c.fileError([]string{"refresh_ahead"}, "", wrongType("refresh_ahead", v, "true or false"))
 	}
 	providers := c.v.Get("providers")
 	if providers == nil {
@@ -314,4 +317,16 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// isBool reports whether v is a YAML boolean, or a string that reads as one.
+func isBool(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return true
+	case string:
+		_, err := strconv.ParseBool(v)
+		return err == nil
+	}
+	return false
 }
