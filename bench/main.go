@@ -35,6 +35,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tokctl/tokctl/internal/store"
 )
 
 func main() {
@@ -53,6 +55,8 @@ type options struct {
 	ladder         bool
 	seed           uint64
 	pause          time.Duration
+	// The refresh-ahead loop (loop.go).
+	loopTTL, loopDelay, loopDuration, loopPause time.Duration
 }
 
 func run() error {
@@ -66,6 +70,10 @@ func run() error {
 	flag.IntVar(&o.parallelRounds, "parallel-rounds", 5, "rounds of the parallel cold-start case")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (binaries, state) and print its path")
 	flag.BoolVar(&o.ladder, "ladder", true, "also time readnet with tokctl's libraries added one by one (the lower rungs; the stack floors are always timed)")
+	flag.DurationVar(&o.loopTTL, "loop-ttl", 12*time.Second, "token lifetime in the refresh-ahead loop (0: no loop)")
+	flag.DurationVar(&o.loopDelay, "loop-delay", 200*time.Millisecond, "how long the provider takes to answer in the refresh-ahead loop")
+	flag.DurationVar(&o.loopDuration, "loop-duration", 48*time.Second, "how long each mode of the refresh-ahead loop calls `token get`")
+	flag.DurationVar(&o.loopPause, "loop-pause", 20*time.Millisecond, "pause between the calls of the refresh-ahead loop")
 	flag.Parse()
 	if o.runs < 1 || o.parallel < 1 || o.parallelRounds < 1 {
 		return errors.New("-runs, -parallel and -parallel-rounds must be positive")
@@ -101,7 +109,9 @@ func run() error {
 	b.validate()
 	b.measure()
 	par := b.parallelColdStart()
+	loop := b.refreshAheadLoop()
 	b.report(os.Stdout, par)
+	b.loopTable(os.Stdout, loop)
 	return nil
 }
 
@@ -194,13 +204,17 @@ type fakeProc struct {
 	url string
 }
 
-func startFake(bin, work string) (*fakeProc, error) {
-	addrFile := filepath.Join(work, "fake.url")
-	logf, err := os.Create(filepath.Join(work, "fake.log"))
+func startFake(bin, work string, args ...string) (*fakeProc, error) {
+	dir, err := os.MkdirTemp(work, "fake-")
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-addr-file", addrFile)
+	addrFile := filepath.Join(dir, "fake.url")
+	logf, err := os.Create(filepath.Join(dir, "fake.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-addr-file", addrFile}, args...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -321,8 +335,13 @@ func (b *bench) prime() error {
 	return nil
 }
 
+// recordKey is the store key of the primed token (see store.RecordKey).
+func (b *bench) recordKey() string {
+	return store.RecordKey("tilia", b.fake+"/tilia/token", strings.Split(tiliaScopes, ","))
+}
+
 func (b *bench) recordFile() string {
-	return filepath.Join(b.work, "state", "tokctl", "tilia.value")
+	return filepath.Join(b.work, "state", "tokctl", b.recordKey()+".value")
 }
 
 func (b *bench) defineCases() {
@@ -332,7 +351,7 @@ func (b *bench) defineCases() {
 	b.cases = []*benchCase{
 		{name: "hello world (floor)", bin: "hello"},
 		{name: "readnet (floor)", bin: "readnet", args: []string{b.recordFile()}},
-		{name: "one go-keyring Get (floor)", bin: "keyring", args: []string{"tokctl", "tilia"}, skip: kr},
+		{name: "one go-keyring Get (floor)", bin: "keyring", args: []string{"tokctl", b.recordKey()}, skip: kr},
 		{name: "one HTTP POST (floor)", bin: "post", args: []string{b.fake + "/tilia/token"}},
 		{name: "`token get` cached, file store", bin: "tokctl", args: []string{"token", "get", "tilia"},
 			targets: []target{{"readnet (floor)", 1.2}, {"hello world (floor)", 2.0}}},
@@ -343,7 +362,7 @@ func (b *bench) defineCases() {
 			targets: []target{{"one HTTP POST (floor)", 1.15}}},
 		{name: "`token get`, store miss (lock, fetch, durable write)", bin: "tokctl", args: []string{"token", "get", "tilia"},
 			env:     []string{"XDG_STATE_HOME=" + missWarm},
-			prep:    func() { os.Remove(filepath.Join(missWarm, "tokctl", "tilia.value")) },
+			prep:    func() { os.Remove(filepath.Join(missWarm, "tokctl", b.recordKey()+".value")) },
 			targets: []target{{"one HTTP POST (floor)", 1.15}}},
 		{name: "`token get`, first run (+ creating the state directories)", bin: "tokctl", args: []string{"token", "get", "tilia"},
 			env: []string{"XDG_STATE_HOME=" + missState}, prep: func() { os.RemoveAll(missState) },
@@ -360,7 +379,7 @@ func (b *bench) defineCases() {
 		&benchCase{name: "readnet + tokctl's libraries (stack floor)", bin: fmt.Sprintf("ladder-%d", len(rungs)),
 			args: []string{b.recordFile()}, stackOf: "readnet (floor)", rung: len(rungs)},
 		&benchCase{name: "one go-keyring Get + tokctl's libraries (stack floor)", bin: "keyring+stack",
-			args: []string{"tokctl", "tilia"}, stackOf: "one go-keyring Get (floor)", skip: kr},
+			args: []string{"tokctl", b.recordKey()}, stackOf: "one go-keyring Get (floor)", skip: kr},
 		&benchCase{name: "one HTTP POST + tokctl's libraries (stack floor)", bin: "post+stack",
 			args: []string{b.fake + "/tilia/token"}, stackOf: "one HTTP POST (floor)"},
 	)
@@ -393,7 +412,7 @@ func (b *bench) keyringSkip() string {
 	if strings.Contains(errOut, "keyring unreachable") {
 		return "skipped: no Secret Service answers (" + firstLine(errOut) + ")"
 	}
-	if _, errOut, err := capture(b.bins["keyring"], []string{"tokctl", "tilia"}, b.env); err != nil {
+	if _, errOut, err := capture(b.bins["keyring"], []string{"tokctl", b.recordKey()}, b.env); err != nil {
 		return "skipped: go-keyring Get failed: " + firstLine(errOut)
 	}
 	return ""

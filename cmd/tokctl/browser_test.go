@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,4 +139,18 @@ func cmdRecordFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s has no stored record", args[1])
 	}
 	ts.Setenv(args[0], filepath.Join(b.Dir, recs[0].Key+".value"))
+}
+
+// recordkey VAR PROVIDER ENDPOINT [SCOPES] sets $VAR to the store key of
+// PROVIDER's record for a token from ENDPOINT for the comma-separated
+// SCOPES, or for its default scope set.
+func cmdRecordKey(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 || len(args) > 4 || neg {
+		ts.Fatalf("usage: recordkey VAR PROVIDER ENDPOINT [SCOPES]")
+	}
+	var scopes []string
+	if len(args) == 4 {
+		scopes = strings.Split(args[3], ",")
+	}
+	ts.Setenv(args[0], store.RecordKey(args[1], args[2], scopes))
 }

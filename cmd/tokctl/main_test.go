@@ -98,6 +98,7 @@ func TestScripts(t *testing.T) {
 			"ciexpire":    cmdCIExpire,
 			"records":     cmdRecords,
 			"recordfile":  cmdRecordFile,
+			"recordkey":   cmdRecordKey,
 		},
 	})
 }
