@@ -94,8 +94,9 @@ func cmdExpireID(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	b := store.File{Dir: filepath.Join(ts.Getenv("XDG_STATE_HOME"), "tokctl")}
 	ctx := context.Background()
-	rec, err := store.LoadRecord(ctx, b, args[0])
+	recs, err := storedRecords(b, args[0])
 	ts.Check(err)
+	rec := recs[0]
 	parts := strings.Split(rec.IDToken, ".")
 	if len(parts) != 3 {
 		ts.Fatalf("the stored ID token is not a JWS")
