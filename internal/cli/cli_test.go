@@ -518,3 +518,32 @@ func TestOpenBrowserRefusesOptions(t *testing.T) {
 		t.Error("the browser command ran")
 	}
 }
+
+func TestInLastQuarter(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	f := &Factory{Now: func() time.Time { return now }}
+	tests := []struct {
+		name             string
+		obtained, expiry time.Time
+		want             bool
+	}{
+		{"fresh", now, now.Add(time.Hour), false},
+		{"half way", now.Add(-30 * time.Minute), now.Add(30 * time.Minute), false},
+		{"just before the last quarter", now.Add(-44 * time.Minute), now.Add(16 * time.Minute), false},
+		{"in the last quarter", now.Add(-50 * time.Minute), now.Add(10 * time.Minute), true},
+		{"expired", now.Add(-2 * time.Hour), now.Add(-time.Hour), true},
+		{"no expiry", now, time.Time{}, false},
+		{"no obtained_at", time.Time{}, now.Add(time.Minute), false},
+		// Durations saturate at 292 years; four times one would overflow.
+		{"far-off expiry", now.AddDate(-1, 0, 0), now.AddDate(970, 0, 0), false},
+		{"far-off expiry, obtained long ago", now.AddDate(-500, 0, 0), now.AddDate(500, 0, 0), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &store.Record{ObtainedAt: tt.obtained, Expiry: tt.expiry}
+			if got := inLastQuarter(f, rec); got != tt.want {
+				t.Errorf("inLastQuarter = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

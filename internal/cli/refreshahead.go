@@ -31,8 +31,10 @@ func inLastQuarter(f *Factory, rec *store.Record) bool {
 	if rec.Expiry.IsZero() || rec.ObtainedAt.IsZero() {
 		return false
 	}
+	// Sub saturates at about 292 years: a quarter of the lifetime, not four
+	// times what is left, so that a far-off expiry cannot overflow.
 	lifetime := rec.Expiry.Sub(rec.ObtainedAt)
-	return lifetime > 0 && 4*rec.Expiry.Sub(f.now()) < lifetime
+	return lifetime > 0 && rec.Expiry.Sub(f.now()) < lifetime/4
 }
 
 // startRefreshAhead starts the background refresh of opts's request unless
