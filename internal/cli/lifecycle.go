@@ -181,28 +181,31 @@ func (r *tokenRequest) lookUp(ctx context.Context, b store.Backend) (*store.Reco
 			return rec, nil
 		}
 	}
-	return r.adoptLegacy(ctx, b), nil
+	return r.adoptLegacy(ctx, b)
 }
 
 // adoptLegacy moves the record an older tokctl kept under the provider's
 // name to its own key, and returns it when it answers r.
-func (r *tokenRequest) adoptLegacy(ctx context.Context, b store.Backend) *store.Record {
+func (r *tokenRequest) adoptLegacy(ctx context.Context, b store.Backend) (*store.Record, error) {
 	legacy := store.LegacyKey(r.p.Name())
 	old, err := store.LoadRecord(ctx, b, legacy)
+	if store.Unusable(err) {
+		return nil, fmt.Errorf("%s: %w", r.p.Name(), err)
+	}
 	if err != nil || checkRecord(old) != nil {
-		return nil
+		return nil, nil
 	}
 	// It answered requests naming no scopes when its scopes were what the
 	// provider's default means now.
 	old.DefaultScopes = r.defaultScopes && sameScopes(old.RequestedScopes, r.p.Scopes())
 	if err := store.SaveRecord(ctx, b, old); err != nil {
-		return nil
+		return nil, nil
 	}
 	_ = b.Delete(ctx, legacy)
 	if old.Key() != r.key || !r.matches(old) {
-		return nil
+		return nil, nil
 	}
-	return old
+	return old, nil
 }
 
 // storedRecord is the stored record a plain `tokctl token get name` would
