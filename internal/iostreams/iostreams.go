@@ -27,14 +27,18 @@ type IOStreams struct {
 }
 
 // System returns the process's streams.
-func System() *IOStreams {
-	noColor := os.Getenv("NO_COLOR") != "" // no-color.org: set and not empty
+func System() *IOStreams { return system(os.Stdin, os.Stdout, os.Stderr, os.Getenv) }
+
+// system returns streams over the given files, deciding colour and prompts
+// from what they are connected to and the environment getenv reads.
+func system(stdin, stdout, stderr *os.File, getenv func(string) string) *IOStreams {
+	noColor := getenv("NO_COLOR") != "" // no-color.org: set and not empty
 	return &IOStreams{
-		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		noColor:   noColor || os.Getenv("TERM") == "dumb",
-		promptTTY: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())),
-		inFd:      int(os.Stdin.Fd()),
+		In: stdin, Out: stdout, ErrOut: stderr,
+		stdoutTTY: term.IsTerminal(int(stdout.Fd())),
+		noColor:   noColor || getenv("TERM") == "dumb",
+		promptTTY: term.IsTerminal(int(stdin.Fd())) && term.IsTerminal(int(stderr.Fd())),
+		inFd:      int(stdin.Fd()),
 	}
 }
 
