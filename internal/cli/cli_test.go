@@ -439,7 +439,7 @@ func readFile(t *testing.T, path string) string {
 type namedProvider struct{ provider.Provider }
 
 func (namedProvider) Name() string     { return "tilia" }
-func (namedProvider) Endpoint() string { return "https://example.test/token" }
+func (namedProvider) RecordEndpoint() string { return "https://example.test/token" }
 func (namedProvider) Scopes() []string { return []string{"a"} }
 
 // A record's times are written in UTC: a time in the local zone would make

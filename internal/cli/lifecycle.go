@@ -65,9 +65,9 @@ func withScopes(flags []string) func(*provider.Settings) {
 
 func (r *tokenRequest) setKey() {
 	if r.defaultScopes {
-		r.key = store.RecordKey(r.p.Name(), r.p.Endpoint(), nil)
+		r.key = store.RecordKey(r.p.Name(), r.p.RecordEndpoint(), nil)
 	} else {
-		r.key = store.RecordKey(r.p.Name(), r.p.Endpoint(), r.p.Scopes())
+		r.key = store.RecordKey(r.p.Name(), r.p.RecordEndpoint(), r.p.Scopes())
 	}
 }
 
@@ -137,7 +137,7 @@ func (r *tokenRequest) load(ctx context.Context, b store.Backend) (rec *store.Re
 // endpoint (a staging token is never served for production), same client,
 // same scopes — or, for the default scope set, a record kept as the default.
 func (r *tokenRequest) matches(rec *store.Record) bool {
-	if rec.Endpoint != r.p.Endpoint() {
+	if rec.Endpoint != r.p.RecordEndpoint() {
 		return false
 	}
 	if id := r.p.ClientID(); id != "" && rec.ClientID != id {

@@ -126,9 +126,9 @@ func revoke(ctx context.Context, f *Factory, s provider.Settings, b store.Backen
 	if err != nil || p.Check() != nil && !onlyScopesMissing(f, s) || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
 		return
 	}
-	if rec.Endpoint != p.Endpoint() {
+	if rec.Endpoint != p.RecordEndpoint() {
 		f.warnf("%s: not revoking a token issued by %s at the provider configured now (%s); removing it here anyway",
-			p.Name(), withoutUserinfo(rec.Endpoint), withoutUserinfo(p.Endpoint()))
+			p.Name(), withoutUserinfo(rec.Endpoint), withoutUserinfo(p.RecordEndpoint()))
 		return
 	}
 	token, hint := rec.RefreshToken, "refresh_token"

@@ -143,7 +143,7 @@ func describeStored(f *Factory, b store.Backend, name string, sr store.StoredRec
 		return e
 	}
 	e.State = "logged_in"
-	if p, err := f.Provider(name); err == nil && p.Endpoint() != rec.Endpoint {
+	if p, err := f.Provider(name); err == nil && p.RecordEndpoint() != rec.Endpoint {
 		e.State = "other_endpoint"
 	}
 	r := &statusRecord{

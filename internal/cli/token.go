@@ -330,7 +330,7 @@ func newRecord(f *Factory, r *tokenRequest, clientID string, tok *oauth.Token) *
 	p := r.p
 	return &store.Record{
 		Provider:        p.Name(),
-		Endpoint:        p.Endpoint(),
+		Endpoint:        p.RecordEndpoint(),
 		ClientID:        clientID,
 		AccessToken:     tok.AccessToken,
 		TokenType:       tok.TokenType,

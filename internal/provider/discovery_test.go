@@ -265,8 +265,8 @@ func TestDiscoverPrepare(t *testing.T) {
 			if wantEndpoint == "" {
 				wantEndpoint = s.Issuer // stored records match before and after discovery
 			}
-			if got := p.Endpoint(); got != wantEndpoint {
-				t.Errorf("Endpoint() before Prepare = %q, want %q", got, wantEndpoint)
+			if got := p.RecordEndpoint(); got != wantEndpoint {
+				t.Errorf("RecordEndpoint() before Prepare = %q, want %q", got, wantEndpoint)
 			}
 			if idp.total() != 0 {
 				t.Fatalf("New or Check sent %d requests", idp.total())
@@ -279,8 +279,8 @@ func TestDiscoverPrepare(t *testing.T) {
 			if got := p.Endpoints(); got != want {
 				t.Errorf("Endpoints() =\n %+v\nwant\n %+v", got, want)
 			}
-			if got := p.Endpoint(); got != wantEndpoint {
-				t.Errorf("Endpoint() after Prepare = %q, want %q", got, wantEndpoint)
+			if got := p.RecordEndpoint(); got != wantEndpoint {
+				t.Errorf("RecordEndpoint() after Prepare = %q, want %q", got, wantEndpoint)
 			}
 			if got := p.Flows(); !slices.Equal(got, tt.wantFlows) {
 				t.Errorf("Flows() = %q, want %q", got, tt.wantFlows)

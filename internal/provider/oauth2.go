@@ -73,10 +73,10 @@ func newOAuth2(s Settings, hc *oauth.Client) *oauth2 {
 	return &oauth2{base: newBase(s, hc, "", "", nil), device: s.DeviceAuthURL, revocation: s.RevocationURL, jwks: s.JWKSURL}
 }
 
-// Endpoint identifies where tokens come from: the token URL, or the issuer
+// RecordEndpoint identifies where tokens come from: the token URL, or the issuer
 // when the token URL is discovered, so that a stored token is recognised
 // without discovery.
-func (p *oauth2) Endpoint() string {
+func (p *oauth2) RecordEndpoint() string {
 	if p.s.TokenURL == "" && p.s.Issuer != "" {
 		return p.s.Issuer
 	}

@@ -23,8 +23,10 @@ type Provider interface {
 	Name() string
 	// Kind is the adapter ("tilia", "oauth2").
 	Kind() string
-	// Endpoint is the token URL; a stored token is served only for the same endpoint.
-	Endpoint() string
+	// RecordEndpoint is where a stored token comes from (the token URL, or
+	// the issuer when the token URL is discovered); a stored token is served
+	// only for the same one. Endpoints lists every endpoint.
+	RecordEndpoint() string
 	// AuthURL is the authorization endpoint, empty without a browser flow.
 	AuthURL() string
 	// ClientID is the configured client id, possibly empty.
@@ -372,12 +374,12 @@ func newBase(s Settings, hc *oauth.Client, tokenURL, authURL string, defaultScop
 	return b
 }
 
-func (b *base) Name() string     { return b.s.Name }
-func (b *base) Kind() string     { return b.s.Kind }
-func (b *base) Endpoint() string { return b.tokenURL }
-func (b *base) AuthURL() string  { return b.authURL }
-func (b *base) ClientID() string { return b.s.ClientID }
-func (b *base) Scopes() []string { return slices.Clone(b.scopes) }
+func (b *base) Name() string           { return b.s.Name }
+func (b *base) Kind() string           { return b.s.Kind }
+func (b *base) RecordEndpoint() string { return b.tokenURL }
+func (b *base) AuthURL() string        { return b.authURL }
+func (b *base) ClientID() string       { return b.s.ClientID }
+func (b *base) Scopes() []string       { return slices.Clone(b.scopes) }
 
 func (b *base) RedirectURI() string { return b.s.RedirectURI }
 

@@ -348,8 +348,8 @@ func TestDefaultEndpoints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mustNew(t, tt.s)
-			if p.Endpoint() != tt.token || p.AuthURL() != tt.author {
-				t.Errorf("Endpoint, AuthURL = %q, %q; want %q, %q", p.Endpoint(), p.AuthURL(), tt.token, tt.author)
+			if p.RecordEndpoint() != tt.token || p.AuthURL() != tt.author {
+				t.Errorf("RecordEndpoint, AuthURL = %q, %q; want %q, %q", p.RecordEndpoint(), p.AuthURL(), tt.token, tt.author)
 			}
 			if !slices.Equal(p.Scopes(), tt.scopes) || !slices.Equal(p.Flows(), tt.flows) {
 				t.Errorf("Scopes, Flows = %q, %q; want %q, %q", p.Scopes(), p.Flows(), tt.scopes, tt.flows)
