@@ -16,6 +16,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/assertion"
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/loopback"
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
@@ -327,7 +328,7 @@ func browserFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds
 	}
 	var nonce string
 	if slices.Contains(p.Scopes(), "openid") {
-		nonce = loopback.NewState()
+		nonce = jwt.NewNonce()
 	}
 	authURL := p.AuthCodeURL(provider.AuthRequest{ClientID: creds.ID, RedirectURI: l.RedirectURI(), State: state, Challenge: challenge, Nonce: nonce})
 

@@ -1,7 +1,9 @@
 package jwt
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -19,6 +21,14 @@ type IDTokenCheck struct {
 	Nonce string
 	// Now judges exp, iat and nbf.
 	Now time.Time
+}
+
+// NewNonce returns a fresh OpenID Connect nonce for an authorization request,
+// which IDTokenCheck.Nonce then requires in the ID token: 32 random bytes, base64url.
+func NewNonce() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (Go ≥ 1.24 crashes rather than return an error)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // idTokenLeeway is the clock skew allowed between tokctl and the provider.

@@ -2,6 +2,7 @@ package jwt
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,12 @@ func TestVerifyIDTokenNeedsKeys(t *testing.T) {
 			}
 			assertNoLeak(t, raw, err.Error())
 		})
+	}
+}
+
+func TestNewNonce(t *testing.T) {
+	a, b := NewNonce(), NewNonce()
+	if a == b || !regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`).MatchString(a) {
+		t.Fatalf("NewNonce() = %q, %q", a, b)
 	}
 }
