@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 //
 //	exit N            exit with code N
 //	printenv NAME     print NAME's value; exit 1 when NAME is unset
+//	append FILE       append a line to FILE (counts the runs)
 //	cat               copy stdin to stdout, then one line to stderr
 //	kill SIGNUM       end by that signal, the default way
 //	wait-signal       print "ready PID"; at the first signal, print
@@ -41,6 +43,15 @@ func execchild() {
 			os.Exit(1)
 		}
 		fmt.Println(v)
+	case "append":
+		f, err := os.OpenFile(arg(args, 1), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err == nil {
+			_, err = fmt.Fprintln(f, "ran")
+			err = errors.Join(err, f.Close())
+		}
+		if err != nil {
+			fail(err.Error())
+		}
 	case "cat":
 		if _, err := io.Copy(os.Stdout, os.Stdin); err != nil {
 			fail(err.Error())

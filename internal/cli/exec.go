@@ -42,7 +42,9 @@ appears in any command line (where ps and /proc show it to every user of the
 machine): neither tokctl's nor CMD's.
 
 The token is the one ` + "`tokctl token get`" + ` prints, under the same rules: the stored
-token while it has at least --min-ttl left, else a refreshed or fetched one.
+token while it has at least --min-ttl left, else a refreshed or fetched one,
+and a background refresh when the token served is in the last quarter of its
+life (refresh-ahead).
 When no token can be had (exit 3, 4 or 5 as for token get), CMD does not run.
 
 CMD runs without a shell: for shell syntax, use sh -c '...' in single quotes,
@@ -76,6 +78,12 @@ directly, once. --timeout bounds getting the token, not CMD.`,
 			if runF != nil {
 				return runF(ctx, opts)
 			}
+			if opts.Token.RefreshAheadChild {
+				// The background refresh a served token in the last quarter
+				// of its life started: tokctl's own command line again, plus
+				// the flag; it renews the token and never runs CMD.
+				return refreshAheadRun(ctx, &opts.Token)
+			}
 			return execRun(ctx, opts)
 		},
 	}
@@ -83,6 +91,8 @@ directly, once. --timeout bounds getting the token, not CMD.`,
 	fl.StringVar(&opts.Env, "env", defaultTokenEnv, "name of the environment variable that carries the token")
 	fl.StringArrayVar(&opts.Token.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
 	fl.DurationVar(&opts.Token.MinTTL, "min-ttl", 60*time.Second, "get a new token when the stored one has less time left")
+	fl.BoolVar(&opts.Token.RefreshAheadChild, refreshAheadFlag, false, "internal: the background refresh of refresh-ahead")
+	_ = fl.MarkHidden(refreshAheadFlag)
 	return cmd
 }
 
