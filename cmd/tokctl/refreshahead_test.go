@@ -230,3 +230,23 @@ func TestRefreshAheadParallel(t *testing.T) {
 	}
 	t.Logf("10 processes in the last quarter: %d background refreshes, %d token request", n, h.fake.Count(p.route))
 }
+
+// TestRefreshAheadExec: `tokctl exec` runs its command with a token in the
+// last quarter of its life and refreshes it ahead too, for the same request.
+func TestRefreshAheadExec(t *testing.T) {
+	adoptOrphans(t)
+	h := newHarness(t)
+	p := provider("tilia")
+	aging := lastQuarterRecord(p, h.fake.URL())
+	h.save(aging)
+	r := h.run(p.env(h.fake.URL()), "exec", p.name, "--", "sh", "-c", `test "$TOKCTL_ACCESS_TOKEN" = "`+aging.AccessToken+`"`)
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("tokctl exec with the aging token\n%s", r)
+	}
+	// The background refresh has ended: reaped by tokctl exec, or by us.
+	waitBackground(t)
+	rec, err := h.load(p.name)
+	if err != nil || rec.AccessToken == aging.AccessToken || h.fake.Count(p.route) != 1 {
+		t.Fatalf("after tokctl exec: stored %+v, %v; %d token requests, want a renewed token and 1", rec, err, h.fake.Count(p.route))
+	}
+}

@@ -37,8 +37,8 @@ type Factory struct {
 	Build BuildInfo
 	Now   func() time.Time
 	// Args is the command line (without the program name) when tokctl runs
-	// as a program: a background refresh (refresh-ahead) runs it again.
-	// Nil in-process, which turns refresh-ahead off.
+	// as a program, which a background refresh (refresh-ahead) needs: nil
+	// in-process, which turns refresh-ahead off.
 	Args []string
 
 	// Global flags.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"slices"
 
 	"github.com/tokctl/tokctl/internal/store"
 )
@@ -13,8 +12,8 @@ import (
 // its life (but with at least --min-ttl left) prints it at once and starts
 // one background refresh, so that a script calling it in a loop finds a
 // fresh token next time instead of waiting for the network once per token
-// lifetime. The background refresh is tokctl itself, run again with the same
-// command line plus a hidden flag, in a session of its own and with no
+// lifetime. The background refresh is tokctl itself, run again for the same
+// request with a hidden flag, in a session of its own and with no
 // stdin, stdout or stderr, so that `$(tokctl token get …)` does not wait for
 // it. It takes the provider's lock and looks at the record again, so that
 // however many processes start one, the provider sees one request; when it
@@ -58,13 +57,7 @@ func startRefreshAhead(f *Factory, opts *TokenGetOptions) {
 	if err != nil {
 		return
 	}
-	args := slices.Clone(f.Args)
-	at := slices.Index(args, "--") // flags go before the end of flags
-	if at < 0 {
-		at = len(args)
-	}
-	args = slices.Insert(args, at, "--"+refreshAheadFlag)
-	cmd := exec.Command(exe, args...)
+	cmd := exec.Command(exe, refreshAheadArgs(f, opts)...)
 	cmd.Args[0] = os.Args[0] // what the program was called, as a shell would pass it
 	detach(cmd)
 	if err := cmd.Start(); err != nil {
@@ -73,6 +66,27 @@ func startRefreshAhead(f *Factory, opts *TokenGetOptions) {
 	// Reaped if this process outlives it (tokctl exec); it outlives a
 	// `token get`, which exits without waiting.
 	go func() { _ = cmd.Wait() }()
+}
+
+// refreshAheadArgs is the background refresh's command line: the request
+// of opts (a `token get`, or the token of a `tokctl exec`) with the global
+// settings it ran with.
+func refreshAheadArgs(f *Factory, opts *TokenGetOptions) []string {
+	var args []string
+	if f.ConfigFile != "" {
+		args = append(args, "--config", f.ConfigFile)
+	}
+	if f.StoreKind != "" {
+		args = append(args, "--store", f.StoreKind)
+	}
+	if f.Timeout > 0 {
+		args = append(args, "--timeout", f.Timeout.String())
+	}
+	args = append(args, "token", "get", opts.Provider, "--min-ttl", opts.MinTTL.String(), "--"+refreshAheadFlag)
+	for _, s := range opts.Scopes {
+		args = append(args, "--scope", s)
+	}
+	return args
 }
 
 // refreshAheadRun is the background refresh: under the provider's lock, it

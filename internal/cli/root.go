@@ -23,7 +23,7 @@ func Main(build BuildInfo, args []string) int {
 func Run(f *Factory, args []string) (code int) {
 	io := f.IO
 	defer recoverPanic(io.ErrOut, &code)
-	f.Args = args // a background refresh runs the same command line again
+	f.Args = args // tokctl runs as a program: it may start a background refresh
 	root := newRootForArgs(f, args)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
