@@ -438,9 +438,9 @@ func readFile(t *testing.T, path string) string {
 // namedProvider is just enough of a provider for newRecord.
 type namedProvider struct{ provider.Provider }
 
-func (namedProvider) Name() string     { return "tilia" }
+func (namedProvider) Name() string           { return "tilia" }
 func (namedProvider) RecordEndpoint() string { return "https://example.test/token" }
-func (namedProvider) Scopes() []string { return []string{"a"} }
+func (namedProvider) Scopes() []string       { return []string{"a"} }
 
 // A record's times are written in UTC: a time in the local zone would make
 // every store write load the zone database to encode its offset.

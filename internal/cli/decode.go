@@ -188,7 +188,7 @@ func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
 		if u, uerr := jwt.CheckJWKSURL(opts.JWKS); f.Verbose && uerr == nil {
 			f.infof("fetching the JWK Set %s", u.Redacted())
 		}
-		keys, err = jwt.FetchJWKS(ctx, opts.JWKS, "tokctl/"+f.Build.Version)
+		keys, err = jwt.FetchJWKS(ctx, f.HTTP(), opts.JWKS)
 	case opts.JWKS != "" && isProvider(f, opts.JWKS):
 		// A provider's name wins over a file of that name in the current
 		// directory, which anyone able to write there could have planted.
@@ -237,7 +237,7 @@ func providerKeys(ctx context.Context, f *Factory, name string, required bool) (
 		}
 		return nil, nil
 	}
-	return jwt.FetchJWKS(ctx, u, "tokctl/"+f.Build.Version)
+	return jwt.FetchJWKS(ctx, f.HTTP(), u)
 }
 
 // isProvider reports whether name is a configured or built-in provider.

@@ -57,7 +57,7 @@ func verifyIDToken(ctx context.Context, f *Factory, p provider.Provider, during,
 	if jwksURL == "" {
 		return fail(errors.New("an ID token came back, but the provider publishes no JWKS to verify it (set `jwks_url`)"))
 	}
-	keys, err := jwt.FetchJWKS(ctx, jwksURL, "tokctl/"+f.Build.Version)
+	keys, err := jwt.FetchJWKS(ctx, f.HTTP(), jwksURL)
 	if err != nil {
 		return fail(fmt.Errorf("cannot fetch the JWKS to verify the ID token: %w", err))
 	}

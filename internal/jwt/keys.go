@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/oauth"
 )
 
@@ -385,55 +386,85 @@ func CheckJWKSURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// FetchJWKS downloads a JWK Set: 10 s at most, 1 MiB at most, at most 5 redirects,
-// each to an allowed URL. userAgent names the caller, e.g. "tokctl/1.2.0".
-func FetchJWKS(ctx context.Context, rawURL, userAgent string) (*Keys, error) {
+// FetchJWKS downloads a JWK Set through hc, the client of every other
+// request (its User-Agent, proxy, retries and -v log): 10 s at most, 1 MiB
+// at most, at most 5 redirects, each to an allowed URL.
+func FetchJWKS(ctx context.Context, hc *oauth.Client, rawURL string) (*Keys, error) {
 	u, err := CheckJWKSURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, jwksTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", u.Redacted(), err)
-	}
-	req.Header.Set("User-Agent", userAgent)
-	req.Header.Set("Accept", "application/jwk-set+json, application/json")
-	client := &http.Client{CheckRedirect: func(r *http.Request, via []*http.Request) error {
-		if len(via) >= maxRedirects {
-			return fmt.Errorf("more than %d redirects", maxRedirects)
+	fail := func(err error) (*Keys, error) { return nil, fmt.Errorf("%s: %w", u.Redacted(), err) }
+	at := u
+	for redirects := 0; ; redirects++ {
+		resp, err := hc.Do(ctx, &oauth.Request{Provider: "jwks", Method: http.MethodGet, URL: at.String(),
+			Accept: "application/jwk-set+json, application/json"})
+		switch {
+		case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			return fail(fmt.Errorf("no answer within %v", jwksTimeout))
+		case ctx.Err() != nil:
+			return fail(ctx.Err())
+		case oauth.IsTooLarge(err):
+			return fail(errors.New("answer larger than 1 MiB: not a JWK Set"))
+		case err != nil:
+			return fail(netCause(err))
 		}
-		_, err := CheckJWKSURL(r.URL.String())
-		return err
-	}}
-	resp, err := client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its message repeats the URL
+		next, ok, err := redirectTarget(at, resp, redirects)
+		if err != nil {
+			return fail(err)
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("no answer within %v", jwksTimeout)
+		if ok {
+			at = next
+			continue
 		}
-		return nil, fmt.Errorf("%s: %w", u.Redacted(), err)
+		if resp.Status != http.StatusOK {
+			return fail(fmt.Errorf("answered HTTP %d %s, want 200 with a JWK Set", resp.Status, http.StatusText(resp.Status)))
+		}
+		ks, err := ParseJWKS(resp.Body)
+		if err != nil {
+			return fail(err)
+		}
+		return ks, nil
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: answered HTTP %s, want 200 with a JWK Set", u.Redacted(), resp.Status)
+}
+
+// redirectTarget follows a redirect as net/http would (a Location on 301,
+// 302, 303, 307 or 308), refusing the 5th and any URL CheckJWKSURL refuses.
+// ok is false when resp is no redirect to follow.
+func redirectTarget(at *url.URL, resp *oauth.Response, followed int) (next *url.URL, ok bool, err error) {
+	switch resp.Status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return nil, false, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxKeySize+1))
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return nil, false, nil
+	}
+	target, err := at.Parse(loc)
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the answer: %w", u.Redacted(), err)
+		return nil, false, fmt.Errorf("failed to parse Location header %q: %w", loc, err)
 	}
-	if len(data) > maxKeySize {
-		return nil, fmt.Errorf("%s: answer larger than 1 MiB: not a JWK Set", u.Redacted())
+	if followed+1 >= maxRedirects {
+		return nil, false, fmt.Errorf("more than %d redirects", maxRedirects)
 	}
-	ks, err := ParseJWKS(data)
+	next, err = CheckJWKSURL(target.String())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", u.Redacted(), err)
+		return nil, false, err
 	}
-	return ks, nil
+	return next, true, nil
+}
+
+// netCause is the network error inside the client's UnavailableError: the
+// caller names the URL, so the provider-shaped message is not repeated.
+func netCause(err error) error {
+	var ue *failure.UnavailableError
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
 }
 
 // readCapped reads a key file of at most 1 MiB.

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/tokctl/tokctl/internal/failure"
+	"github.com/tokctl/tokctl/internal/oauth"
 )
 
 // testKeys are generated once: RSA key generation is slow under -race.
@@ -428,7 +430,7 @@ func TestFetchJWKS(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/jwks", "/moved"} {
-		ks, err := FetchJWKS(t.Context(), srv.URL+path, "tokctl/test")
+		ks, err := FetchJWKS(t.Context(), &oauth.Client{UserAgent: "tokctl/test"}, srv.URL+path)
 		if err != nil {
 			t.Fatalf("FetchJWKS(%s): %v", path, err)
 		}
@@ -440,7 +442,7 @@ func TestFetchJWKS(t *testing.T) {
 		t.Errorf("User-Agent = %q", gotUA)
 	}
 	localhost := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
-	if _, err := FetchJWKS(t.Context(), localhost+"/jwks", "tokctl/test"); err != nil {
+	if _, err := FetchJWKS(t.Context(), &oauth.Client{UserAgent: "tokctl/test"}, localhost+"/jwks"); err != nil {
 		t.Errorf("http on localhost: %v", err)
 	}
 	for path, want := range map[string]string{
@@ -450,10 +452,59 @@ func TestFetchJWKS(t *testing.T) {
 		"/away":    "refusing plain-http JWKS URL http://jwks.example.com/keys",
 		"/loop":    "more than 5 redirects",
 	} {
-		_, err := FetchJWKS(t.Context(), srv.URL+path, "tokctl/test")
+		_, err := FetchJWKS(t.Context(), &oauth.Client{UserAgent: "tokctl/test"}, srv.URL+path)
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), srv.URL+path+": ") {
 			t.Errorf("FetchJWKS(%s) = %v, want an error naming the URL and saying %q", path, err, want)
 		}
+	}
+}
+
+// TestFetchJWKSThroughClient: the JWKS request goes through the client of
+// every other request, so a 503 is retried and -v logs it, and the request
+// asks for a JWK Set.
+func TestFetchJWKSThroughClient(t *testing.T) {
+	set := jwksJSON(t, jose.JSONWebKey{Key: testKeys()["rsa"].Public(), KeyID: "k1"})
+	var tries int
+	var accept string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tries++
+		accept = r.Header.Get("Accept")
+		if tries == 1 {
+			w.Header().Set("Retry-After", "0")
+			http.Error(w, "restarting", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.Write(set)
+	}))
+	defer srv.Close()
+	var log strings.Builder
+	hc := &oauth.Client{UserAgent: "tokctl/test", Verbose: &log}
+	ks, err := FetchJWKS(t.Context(), hc, srv.URL+"/certs")
+	if err != nil {
+		t.Fatalf("FetchJWKS after one 503: %v", err)
+	}
+	if ks.Describe() == "" || tries != 2 {
+		t.Errorf("keys %q after %d tries, want the set after 2", ks.Describe(), tries)
+	}
+	if accept != "application/jwk-set+json, application/json" {
+		t.Errorf("Accept = %q", accept)
+	}
+	for _, want := range []string{"> GET " + srv.URL + "/certs\n", "< 503 Service Unavailable", "tokctl: retrying in", "< 200 OK", "> User-Agent: tokctl/test\n"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the -v log lacks %q:\n%s", want, log.String())
+		}
+	}
+
+	// A server that is not there: the client's words, after the URL.
+	srv.Close()
+	_, err = FetchJWKS(t.Context(), &oauth.Client{MaxAttempts: 1}, srv.URL+"/certs")
+	if err == nil || !strings.HasPrefix(err.Error(), srv.URL+"/certs: cannot connect: ") {
+		t.Errorf("FetchJWKS from a closed server = %v", err)
+	}
+	var ue *failure.UnavailableError
+	if errors.As(err, &ue) {
+		t.Errorf("FetchJWKS returned %T: decode's exit code would change", ue)
 	}
 }
 
@@ -469,7 +520,7 @@ func TestFetchJWKSTimeout(t *testing.T) {
 	defer close(release)
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	if _, err := FetchJWKS(ctx, srv.URL, "tokctl/test"); err == nil || !strings.Contains(err.Error(), "no answer within") {
+	if _, err := FetchJWKS(ctx, &oauth.Client{UserAgent: "tokctl/test"}, srv.URL); err == nil || !strings.Contains(err.Error(), "no answer within") {
 		t.Errorf("FetchJWKS on a silent server = %v", err)
 	}
 }

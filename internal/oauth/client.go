@@ -93,6 +93,18 @@ type Request struct {
 	// X-Rate-Limit-Reset, a wait only once the quota is spent). No hint means
 	// the normal backoff.
 	RetryAfter func(status int, h http.Header) (time.Duration, bool)
+	// Accept is the Accept header; empty means application/json.
+	Accept string
+}
+
+// tooLarge is the Detail of the error for an answer over MaxResponseBytes.
+const tooLarge = "response larger than 1 MiB refused"
+
+// IsTooLarge reports whether err is Do's refusal of an answer over
+// MaxResponseBytes, for callers that say it in their own words.
+func IsTooLarge(err error) bool {
+	var ue *failure.UnavailableError
+	return errors.As(err, &ue) && ue.Detail == tooLarge
 }
 
 // Response is a token endpoint's answer, its body capped at MaxResponseBytes.
@@ -249,7 +261,7 @@ func (c *Client) try(ctx context.Context, r *Request) (*Response, error) {
 		return nil, describeNetErr(err)
 	}
 	if len(body) > MaxResponseBytes {
-		return nil, &failure.UnavailableError{Provider: r.Provider, Status: resp.StatusCode, Detail: "response larger than 1 MiB refused"}
+		return nil, &failure.UnavailableError{Provider: r.Provider, Status: resp.StatusCode, Detail: tooLarge}
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	c.logResponse(out, time.Since(start), sentSecrets(r))
@@ -295,7 +307,11 @@ func (c *Client) build(ctx context.Context, r *Request) (*http.Request, error) {
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("Accept", "application/json")
+	accept := r.Accept
+	if accept == "" {
+		accept = "application/json"
+	}
+	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", c.userAgent())
 	if r.Basic != nil {
 		user, pass := r.Basic.User, r.Basic.Password
