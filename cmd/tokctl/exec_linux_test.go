@@ -222,30 +222,3 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	}
 	return master, slave
 }
-
-// TestExecRefreshAhead: `tokctl exec` serves a token in the last quarter of
-// its life at once, like token get, and starts one background refresh that
-// renews the record; CMD runs once, with the token it was served.
-func TestExecRefreshAhead(t *testing.T) {
-	adoptOrphans(t)
-	h := newHarness(t)
-	p := provider("tilia")
-	aging := lastQuarterRecord(p, h.fake.URL())
-	h.save(aging)
-	runs := filepath.Join(h.home, "runs")
-	r := h.run(p.env(h.fake.URL()), "exec", p.name, "--", "sh", "-c", `execchild printenv TOKCTL_ACCESS_TOKEN && execchild append "$0"`, runs)
-	if r.code != 0 || r.stdout != aging.AccessToken+"\n" || r.stderr != "" {
-		t.Fatalf("CMD did not run with the stored token\n%s", r)
-	}
-	waitBackground(t) // the refresh has ended, whoever reaped it
-	if b, err := os.ReadFile(runs); err != nil || string(b) != "ran\n" {
-		t.Errorf("CMD's runs: %q, %v; want exactly one (the background refresh never runs CMD)", b, err)
-	}
-	rec, err := h.load(p.name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h.fake.Count(p.route) != 1 || rec.AccessToken == aging.AccessToken {
-		t.Fatalf("%d token requests, stored %q: want 1 and a new token", h.fake.Count(p.route), rec.AccessToken)
-	}
-}

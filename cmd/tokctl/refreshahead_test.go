@@ -231,22 +231,31 @@ func TestRefreshAheadParallel(t *testing.T) {
 	t.Logf("10 processes in the last quarter: %d background refreshes, %d token request", n, h.fake.Count(p.route))
 }
 
-// TestRefreshAheadExec: `tokctl exec` runs its command with a token in the
-// last quarter of its life and refreshes it ahead too, for the same request.
-func TestRefreshAheadExec(t *testing.T) {
+// TestExecRefreshAhead: `tokctl exec` serves a token in the last quarter of
+// its life at once, like token get, and starts one background refresh that
+// renews the record; CMD runs once, with the token it was served. (Here,
+// after the other refresh-ahead tests: from adoptOrphans on, every process
+// an earlier test detaches would be counted as theirs.)
+func TestExecRefreshAhead(t *testing.T) {
 	adoptOrphans(t)
 	h := newHarness(t)
 	p := provider("tilia")
 	aging := lastQuarterRecord(p, h.fake.URL())
 	h.save(aging)
-	r := h.run(p.env(h.fake.URL()), "exec", p.name, "--", "sh", "-c", `test "$TOKCTL_ACCESS_TOKEN" = "`+aging.AccessToken+`"`)
-	if r.code != 0 || r.stderr != "" {
-		t.Fatalf("tokctl exec with the aging token\n%s", r)
+	runs := filepath.Join(h.home, "runs")
+	r := h.run(p.env(h.fake.URL()), "exec", p.name, "--", "sh", "-c", `execchild printenv TOKCTL_ACCESS_TOKEN && execchild append "$0"`, runs)
+	if r.code != 0 || r.stdout != aging.AccessToken+"\n" || r.stderr != "" {
+		t.Fatalf("CMD did not run with the stored token\n%s", r)
 	}
-	// The background refresh has ended: reaped by tokctl exec, or by us.
-	waitBackground(t)
+	waitBackground(t) // the refresh has ended, whoever reaped it
+	if b, err := os.ReadFile(runs); err != nil || string(b) != "ran\n" {
+		t.Errorf("CMD's runs: %q, %v; want exactly one (the background refresh never runs CMD)", b, err)
+	}
 	rec, err := h.load(p.name)
-	if err != nil || rec.AccessToken == aging.AccessToken || h.fake.Count(p.route) != 1 {
-		t.Fatalf("after tokctl exec: stored %+v, %v; %d token requests, want a renewed token and 1", rec, err, h.fake.Count(p.route))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.fake.Count(p.route) != 1 || rec.AccessToken == aging.AccessToken {
+		t.Fatalf("%d token requests, stored %q: want 1 and a new token", h.fake.Count(p.route), rec.AccessToken)
 	}
 }

@@ -78,12 +78,6 @@ directly, once. --timeout bounds getting the token, not CMD.`,
 			if runF != nil {
 				return runF(ctx, opts)
 			}
-			if opts.Token.RefreshAheadChild {
-				// The background refresh a served token in the last quarter
-				// of its life started: tokctl's own command line again, plus
-				// the flag; it renews the token and never runs CMD.
-				return refreshAheadRun(ctx, &opts.Token)
-			}
 			return execRun(ctx, opts)
 		},
 	}
@@ -91,8 +85,6 @@ directly, once. --timeout bounds getting the token, not CMD.`,
 	fl.StringVar(&opts.Env, "env", defaultTokenEnv, "name of the environment variable that carries the token")
 	fl.StringArrayVar(&opts.Token.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
 	fl.DurationVar(&opts.Token.MinTTL, "min-ttl", 60*time.Second, "get a new token when the stored one has less time left")
-	fl.BoolVar(&opts.Token.RefreshAheadChild, refreshAheadFlag, false, "internal: the background refresh of refresh-ahead")
-	_ = fl.MarkHidden(refreshAheadFlag)
 	return cmd
 }
 
