@@ -170,7 +170,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	case provider.GrantDeviceCode:
 		rec, err = deviceFlow(ctx, opts, r, client.creds)
 	default:
-		rec, err = fetch(ctx, f, r, client.creds)
+		rec, err = fetchClientCredentials(ctx, f, r, client.creds)
 	}
 	if err != nil {
 		return err

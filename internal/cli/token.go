@@ -155,7 +155,7 @@ func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, erro
 		if err := r.p.Prepare(ctx); err != nil {
 			return nil, err
 		}
-		return fetch(ctx, f, r, creds)
+		return fetchClientCredentials(ctx, f, r, creds)
 	}
 	b, err := f.Store()
 	if err != nil {
@@ -231,7 +231,7 @@ func renew(ctx context.Context, f *Factory, r *tokenRequest, b store.Backend, ol
 		var creds provider.Credentials
 		creds, err = clientCredentials(ctx, p, r.s, b)
 		if err == nil {
-			rec, err = fetch(ctx, f, r, creds)
+			rec, err = fetchClientCredentials(ctx, f, r, creds)
 		}
 	}
 	if err != nil {
@@ -316,8 +316,8 @@ func sameScopes(a, b []string) bool {
 	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
 
-// fetch gets a new token with the client credentials grant.
-func fetch(ctx context.Context, f *Factory, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
+// fetchClientCredentials gets a new token with the client credentials grant.
+func fetchClientCredentials(ctx context.Context, f *Factory, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
 	tok, err := r.p.ClientCredentials(ctx, creds)
 	if err != nil {
 		return nil, err
