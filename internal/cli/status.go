@@ -69,13 +69,19 @@ type statusRecord struct {
 	IDToken         bool      `json:"id_token"`
 }
 
-// statusStates are the states' words in the table.
-var statusStates = map[string]string{
-	"logged_in":      "logged in",
-	"expired":        "expired",
-	"other_endpoint": "stored for another endpoint",
-	"unreadable":     "unreadable record",
-	"not_logged_in":  "not logged in",
+// stateText is a state's words in the table.
+func stateText(state string) string {
+	switch state {
+	case "logged_in":
+		return "logged in"
+	case "other_endpoint":
+		return "stored for another endpoint"
+	case "unreadable":
+		return "unreadable record"
+	case "not_logged_in":
+		return "not logged in"
+	}
+	return state // expired
 }
 
 func statusRun(ctx context.Context, f *Factory, output string) error {
@@ -129,7 +135,7 @@ func statusRun(ctx context.Context, f *Factory, output string) error {
 				scopes = oauth.EscapeControl(strings.Join(r.Scopes, ","))
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, statusStates[e.State], expires, scopes, e.Store)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, stateText(e.State), expires, scopes, e.Store)
 	}
 	return tw.Flush()
 }
