@@ -182,6 +182,13 @@ func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, erro
 		}
 		return renew(ctx, f, r, b, nil)
 	}
+	if r.checkErr != nil {
+		// Scopes are missing: a usage error unless a login left default
+		// scopes, which is known before anything is locked or written.
+		if ix, err := loadIndex(ctx, b, opts.Provider); err != nil || len(ix.DefaultScopes) == 0 {
+			return nil, r.checkErr
+		}
+	}
 	unlock, err := lockProvider(ctx, f, opts.Provider)
 	if err != nil {
 		return nil, err
