@@ -120,7 +120,13 @@ func (f *Factory) Store() (store.Backend, error) {
 	}
 	b, err := store.Open(kind, store.Options{Dir: dir, Warn: f.IO.ErrOut})
 	if err != nil {
-		return nil, usageErrorf("%v", err)
+		// The config file's value was checked with the file; name the other
+		// two places the value can come from.
+		from := "--store"
+		if f.StoreKind == "" {
+			from = "TOKCTL_STORE"
+		}
+		return nil, usageErrorf("%s: %v", from, err)
 	}
 	f.backend = b
 	return b, nil

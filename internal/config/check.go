@@ -65,6 +65,9 @@ func (c *Config) Check(s Schema) error {
 	if v := c.v.Get("store"); !isScalar(v) {
 		return c.fileError([]string{"store"}, "", wrongType("store", v, "a single value (keyring, file or none)"))
 	}
+	if s := c.v.GetString("store"); !slices.Contains([]string{"", "keyring", "file", "none"}, s) {
+		return c.fileError([]string{"store"}, "", fmt.Sprintf("unknown store `%s`; use keyring, file or none", s))
+	}
 	if v := c.v.Get("refresh_ahead"); v != nil && !isBool(v) {
 		return c.fileError([]string{"refresh_ahead"}, "", wrongType("refresh_ahead", v, "true or false"))
 	}
