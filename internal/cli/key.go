@@ -19,7 +19,7 @@ func NewCmdKey(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "key",
 		Short: "Show the key a client signs its assertions with",
-		Args:  cobra.NoArgs,
+		RunE:  runGroup,
 	}
 	cmd.AddCommand(NewCmdKeyPublic(f, nil))
 	return cmd

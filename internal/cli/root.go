@@ -105,7 +105,28 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	for _, sc := range subcommands {
 		root.AddCommand(sc.build(f))
 	}
+	// Cobra adds its `completion` command at Execute; adding it now lets
+	// `tokctl completion tcsh` be a usage error like `tokctl token bogus`.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = nil
+			c.RunE = runGroup
+		}
+	}
 	return root
+}
+
+// runGroup is the RunE of a command that only groups others (token, key,
+// completion). Alone it shows its help; an argument that names none of its
+// commands is a usage error (exit 2), as `tokctl bogus` is. Without it Cobra
+// printed the help and exited 0, so `tokctl completion tcsh > file` wrote
+// the help into file.
+func runGroup(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return cmd.Help()
 }
 
 // newBareRoot is the root command with its global flags, without subcommands.

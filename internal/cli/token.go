@@ -22,7 +22,7 @@ func NewCmdToken(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Get access tokens",
-		Args:  cobra.NoArgs,
+		RunE:  runGroup,
 	}
 	cmd.AddCommand(NewCmdTokenGet(f, nil))
 	return cmd
