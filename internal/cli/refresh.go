@@ -13,6 +13,7 @@ import (
 type RefreshOptions struct {
 	f        *Factory
 	Provider string
+	Scopes   []string
 }
 
 // NewCmdRefresh builds `tokctl refresh`.
@@ -26,7 +27,7 @@ stored refresh token when there is one (the provider may rotate it; the new one
 is stored before tokctl exits), else with the client credentials. Prints a
 one-line summary to stderr and nothing to stdout.`,
 		Example: `  tokctl refresh tiki
-  tokctl refresh tilia && tokctl token get tilia`,
+  tokctl refresh tilia --scope user_info && tokctl token get tilia --scope user_info`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -36,6 +37,7 @@ one-line summary to stderr and nothing to stdout.`,
 			return refreshRun(ctx, opts)
 		},
 	}
+	cmd.Flags().StringArrayVar(&opts.Scopes, "scope", nil, "scope of the token to renew (repeatable; replaces the configured scopes)")
 	return cmd
 }
 
@@ -43,7 +45,7 @@ func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 	f := opts.f
 	ctx, stop := f.Interruptible(ctx, opts.Provider)
 	defer stop()
-	r, err := newTokenRequest(f, opts.Provider, nil)
+	r, err := newTokenRequest(f, opts.Provider, withScopes(opts.Scopes))
 	if err != nil {
 		return err
 	}
