@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/jwt/render"
+	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
 )
@@ -186,7 +187,7 @@ func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
 	case jwt.IsURL(opts.JWKS):
 		flag = "--jwks"
 		if u, uerr := jwt.CheckJWKSURL(opts.JWKS); f.Verbose && uerr == nil {
-			f.infof("fetching the JWK Set %s", u.Redacted())
+			f.infof("fetching the JWK Set %s", oauth.HideUserinfo(u.String()))
 		}
 		keys, err = jwt.FetchJWKS(ctx, f.HTTP(), opts.JWKS)
 	case opts.JWKS != "" && isProvider(f, opts.JWKS):

@@ -379,7 +379,7 @@ func CheckJWKSURL(raw string) (*url.URL, error) {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && oauth.IsLoopback(u.Hostname()):
 	case u.Scheme == "http":
-		return nil, fmt.Errorf("refusing plain-http JWKS URL %s: use https (http is allowed only on loopback)", u.Redacted())
+		return nil, fmt.Errorf("refusing plain-http JWKS URL %s: use https (http is allowed only on loopback)", oauth.HideUserinfo(u.String()))
 	default:
 		return nil, fmt.Errorf("JWKS URL scheme %q: want https", u.Scheme)
 	}
@@ -396,7 +396,7 @@ func FetchJWKS(ctx context.Context, hc *oauth.Client, rawURL string) (*Keys, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, jwksTimeout)
 	defer cancel()
-	fail := func(err error) (*Keys, error) { return nil, fmt.Errorf("%s: %w", u.Redacted(), err) }
+	fail := func(err error) (*Keys, error) { return nil, fmt.Errorf("%s: %w", oauth.HideUserinfo(u.String()), err) }
 	at := u
 	for redirects := 0; ; redirects++ {
 		resp, err := hc.Do(ctx, &oauth.Request{Provider: "jwks", Method: http.MethodGet, URL: at.String(),

@@ -59,7 +59,7 @@ func (c *Client) logRequest(req *http.Request, r *Request) {
 	}
 	u := *req.URL
 	u.RawQuery = encodeRedacted(u.Query())
-	c.logf("> %s %s\n", req.Method, u.Redacted())
+	c.logf("> %s %s\n", req.Method, HideUserinfo(u.String()))
 	for _, k := range []string{"Content-Type", "Authorization", "User-Agent"} {
 		if v := req.Header.Get(k); v != "" {
 			if k == "Authorization" {

@@ -48,7 +48,7 @@ func TestVerboseLogRedacts(t *testing.T) {
 			pu, _ := url.Parse(u)
 			pu.User = url.UserPassword("user", secret)
 			return Request{Method: "POST", URL: pu.String(), Form: url.Values{}}
-		}, ok200, []string{secret}, []string{"//user:xxxxx@127.0.0.1"}},
+		}, ok200, []string{secret, "user:", "xxxxx"}, []string{"> POST http://127.0.0.1"}},
 		{"tokens in the response", func(u string) Request {
 			return Request{Method: "POST", URL: u, Form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}}
 		}, answer{status: 200, body: tokenBody}, []string{access, refresh, idTok},
