@@ -162,7 +162,7 @@ func (r *tokenRequest) lookUp(ctx context.Context, b store.Backend) (*store.Reco
 	ix, err := store.LoadIndex(ctx, b, r.p.Name())
 	var ce *store.CorruptError
 	if err != nil && !errors.As(err, &ce) {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", r.p.Name(), err)
 	}
 	if err := r.useDefaultScopes(ix); err != nil {
 		return nil, err
@@ -219,7 +219,7 @@ func storedRecord(ctx context.Context, f *Factory, b store.Backend, name string)
 	}
 	recs, err := store.Records(ctx, b, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	for _, sr := range recs {
 		if sr.Record != nil {

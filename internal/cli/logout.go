@@ -70,11 +70,11 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	}
 	ix, err := loadIndex(ctx, b, name)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	recs, err := store.RecordsEverywhere(ctx, b, name)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	removed := 0
 	for _, sr := range recs {

@@ -97,7 +97,7 @@ func statusRun(ctx context.Context, f *Factory, output string) error {
 	for _, name := range names {
 		recs, err := store.Records(ctx, b, name)
 		if store.Unusable(err) {
-			return err
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: reading the %s store: %w", name, b.Name(), err)

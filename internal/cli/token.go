@@ -212,7 +212,7 @@ func lockProvider(ctx context.Context, f *Factory, name string) (func() error, e
 	}
 	unlock, err := store.Lock(ctx, dir, name)
 	if store.Unusable(err) {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err != nil {
 		return nil, &failure.UnavailableError{Provider: name, Detail: "waiting for another tokctl", Err: err}
