@@ -130,19 +130,19 @@ func (p *oauth2) Check() error {
 func (p *oauth2) checkClientAuth() error {
 	s := p.s
 	if s.AuthMethod != "" && !slices.Contains(authMethods, s.AuthMethod) {
-		return p.configError("unknown auth_method %q: use %s (%s)", s.AuthMethod, strings.Join(authMethods, ", "), settingHint(s.Name, "auth_method"))
+		return p.configError("unknown auth_method %q: use %s (%s)", s.AuthMethod, strings.Join(authMethods, ", "), valueHint(s, "auth_method"))
 	}
 	switch s.Grant {
 	case "", grantCC, grantJWTBearer:
 	default:
-		return p.configError("unknown grant %q: use %s or %s (%s)", s.Grant, grantCC, grantJWTBearer, settingHint(s.Name, "grant"))
+		return p.configError("unknown grant %q: use %s or %s (%s)", s.Grant, grantCC, grantJWTBearer, valueHint(s, "grant"))
 	}
 	if s.SigningAlg != "" && !slices.Contains(signingAlgs, s.SigningAlg) {
-		return p.configError("unknown signing_alg %q: use one of %s (%s)", s.SigningAlg, strings.Join(signingAlgs, ", "), settingHint(s.Name, "signing_alg"))
+		return p.configError("unknown signing_alg %q: use one of %s (%s)", s.SigningAlg, strings.Join(signingAlgs, ", "), valueHint(s, "signing_alg"))
 	}
 	if s.ClientAssertion != "" {
 		if err := assertion.CheckCISource(s.ClientAssertion); err != nil {
-			return p.configError("%v (%s)", err, settingHint(s.Name, "client_assertion"))
+			return p.configError("%v (%s)", err, valueHint(s, "client_assertion"))
 		}
 		if s.AuthMethod != "" && s.AuthMethod != authKeyJWT {
 			return p.configError("client_assertion is a JWT client assertion: leave auth_method unset, not %s", s.AuthMethod)

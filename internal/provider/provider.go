@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -455,7 +456,7 @@ func (b *base) checkPKCE() error {
 	case "", "true", "false":
 		return nil
 	}
-	return b.configError("pkce must be true or false, not %q (%s)", b.s.PKCE, settingHint(b.s.Name, "pkce"))
+	return b.configError("pkce must be true or false, not %q (%s)", b.s.PKCE, valueHint(b.s, "pkce"))
 }
 
 // checkEndpoints validates the URLs a provider will use.
@@ -492,4 +493,15 @@ func (b *base) configError(format string, args ...any) error {
 // settingHint names the three ways to set key, for error messages.
 func settingHint(name, key string) string {
 	return fmt.Sprintf("set `%s` under providers.%s in the config file, or %s", key, name, EnvVar(name, key))
+}
+
+// valueHint names where the wrong value of setting key came from, which is
+// where it must be fixed: its environment variable when that is set (the
+// environment wins over the file), else the key in the config file.
+func valueHint(s Settings, key string) string {
+	env := EnvVar(s.Name, key)
+	if os.Getenv(env) != "" || s.ConfigFile == "" {
+		return "from " + env
+	}
+	return fmt.Sprintf("from `%s` under providers.%s in %s", key, s.Name, s.ConfigFile)
 }

@@ -250,13 +250,13 @@ func TestCheck(t *testing.T) {
 		setting string // the setting and its variable the message must name
 	}{
 		{"tilia without scopes", Settings{Name: "tilia"}, "scopes"},
-		{"tilia bad env", Settings{Name: "tilia", Env: "qa", Scopes: []string{"user_info"}}, "env"},
+		{"tilia bad env", Settings{Name: "tilia", Env: "qa", Scopes: []string{"user_info"}, ConfigFile: "/etc/tokctl.yaml"}, "env"},
 		{"tiki without url", Settings{Name: "tiki"}, "url"},
 		{"named tiki without url", Settings{Name: "my-wiki", Kind: "tiki"}, "url"},
 		{"ils with scopes", Settings{Name: "ils", Scopes: []string{"read"}}, "scopes"},
 		{"oauth2 without token_url", Settings{Name: "my-idp", Kind: "oauth2"}, "token_url"},
-		{"oauth2 bad auth_method", Settings{Name: "my-idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthMethod: "tls_client_auth"}, "auth_method"},
-		{"tiltify bad api", Settings{Name: "tiltify", API: "v4"}, "api"},
+		{"oauth2 bad auth_method", Settings{Name: "my-idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthMethod: "tls_client_auth", ConfigFile: "/etc/tokctl.yaml"}, "auth_method"},
+		{"tiltify bad api", Settings{Name: "tiltify", API: "v4", ConfigFile: "/etc/tokctl.yaml"}, "api"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,8 +266,18 @@ func TestCheck(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Provider != tt.s.Name {
 				t.Fatalf("Check() = %T %v, want *failure.ConfigError for %s", err, err, tt.s.Name)
 			}
-			msg := err.Error()
-			if env := EnvVar(tt.s.Name, tt.setting); !strings.Contains(msg, "`"+tt.setting+"`") || !strings.Contains(msg, env) {
+			msg, env := err.Error(), EnvVar(tt.s.Name, tt.setting)
+			if tt.s.ConfigFile != "" {
+				// A wrong value is fixed where it came from: the file here,
+				// the variable when that is set.
+				if !strings.Contains(msg, "`"+tt.setting+"` under providers."+tt.s.Name+" in /etc/tokctl.yaml") || strings.Contains(msg, env) {
+					t.Errorf("message %q should name `%s` in the file, not %s", msg, tt.setting, env)
+				}
+				t.Setenv(env, "x")
+				if msg := mustNew(t, tt.s).Check().Error(); !strings.Contains(msg, env) || strings.Contains(msg, "/etc/tokctl.yaml") {
+					t.Errorf("with %s set, message %q should name it, not the file", env, msg)
+				}
+			} else if !strings.Contains(msg, "`"+tt.setting+"`") || !strings.Contains(msg, env) {
 				t.Errorf("message %q should name `%s` and %s", msg, tt.setting, env)
 			}
 			// ClientCredentials checks first and sends nothing.

@@ -43,7 +43,7 @@ func (p *tilia) Check() error {
 	switch strings.ToLower(p.s.Env) {
 	case "", "production", "staging":
 	default:
-		return p.configError("unknown env %q: use production or staging (%s)", p.s.Env, settingHint(p.s.Name, "env"))
+		return p.configError("unknown env %q: use production or staging (%s)", p.s.Env, valueHint(p.s, "env"))
 	}
 	if len(p.scopes) == 0 {
 		return p.configError("Tilia requires at least one scope: pass --scope, or %s", settingHint(p.s.Name, "scopes"))

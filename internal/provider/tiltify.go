@@ -56,7 +56,7 @@ func (p *tiltify) Check() error {
 	switch strings.ToLower(p.s.API) {
 	case "", "v5", "v3":
 	default:
-		return p.configError("unknown api %q: use v5 (the default) or v3 (%s)", p.s.API, settingHint(p.s.Name, "api"))
+		return p.configError("unknown api %q: use v5 (the default) or v3 (%s)", p.s.API, valueHint(p.s, "api"))
 	}
 	return p.checkEndpoints("")
 }
