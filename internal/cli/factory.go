@@ -1,6 +1,6 @@
 // Package cli wires tokctl's commands: flags and arguments in, calls into
-// the provider, store, config and jwt packages, output out. No protocol
-// logic lives here.
+// the tokens (the token lifecycle), provider, store, config and jwt
+// packages, output out. No protocol logic lives here.
 package cli
 
 import (
@@ -23,6 +23,7 @@ import (
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // BuildInfo is what `tokctl version` prints; set by the linker in releases.
@@ -56,6 +57,7 @@ type Factory struct {
 	backend  store.Backend
 	stateDir string
 	http     *oauth.Client
+	tokens   *tokens.Manager[provider.Provider]
 	// interrupted is set when a signal stopped the command (Interruptible).
 	interrupted atomic.Pointer[interruptedError]
 }
@@ -153,6 +155,23 @@ func (f *Factory) HTTP() *oauth.Client {
 		}
 	}
 	return f.http
+}
+
+// Tokens returns the token lifecycle, wired to this factory's HTTP client,
+// state directory (the locks), clock and stderr. Building it does no I/O.
+func (f *Factory) Tokens() *tokens.Manager[provider.Provider] {
+	if f.tokens == nil {
+		f.tokens = &tokens.Manager[provider.Provider]{
+			Build: func(s provider.Settings) (provider.Provider, error) { return provider.New(s, f.HTTP()) },
+			Lock:  tokens.DirLocker{Dir: f.StateDir},
+			Clock: tokens.ClockFunc(f.now),
+			Warnf: f.warnf,
+			VerifyIDToken: func(ctx context.Context, p provider.Provider, clientID, idToken string) (bool, error) {
+				return verifyIDToken(ctx, f, p, "refresh", clientID, idToken, "")
+			},
+		}
+	}
+	return f.tokens
 }
 
 // interruptAfter is how long a wait lasts before the command catches Ctrl-C

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/assertion"
 	"github.com/tokctl/tokctl/internal/provider"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // NewCmdKey builds `tokctl key`.
@@ -85,7 +86,7 @@ func keyPublicRun(ctx context.Context, opts *KeyPublicOptions) error {
 		if err != nil {
 			return err
 		}
-		if sc := readStoredClient(ctx, b, s.Name); sc.PrivateKey != "" && (s.ClientID == "" || s.ClientID == sc.ClientID) {
+		if sc := tokens.ReadStoredClient(ctx, b, s.Name); sc.PrivateKey != "" && (s.ClientID == "" || s.ClientID == sc.ClientID) {
 			stored = []byte(sc.PrivateKey)
 		}
 	}

@@ -2,32 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
-// tokenRequest is a request for a token: the provider as configured now,
-// the scopes asked for, and the key of the stored record that answers it.
-// A provider keeps one record per token endpoint and scope set (see
-// store.RecordKey), so the key is known without reading anything.
-type tokenRequest struct {
-	f *Factory
-	p provider.Provider
-	s provider.Settings
-	// defaultScopes: neither --scope nor the configuration names scopes, so
-	// the request is for the provider's default scope set — the scopes of
-	// its last `tokctl login --scope`, else its built-in default. That set
-	// has a record key of its own, so the hot path needs no store read to
-	// learn what the default is.
-	defaultScopes bool
-	// checkErr is the provider's configuration error when scopes are all it
-	// lacks, which a default stored by `tokctl login` may still provide.
-	checkErr error
-	key      string
-}
+// tokenRequest is a request for a token (see tokens.Request).
+type tokenRequest = tokens.Request[provider.Provider]
 
 // newTokenRequest resolves provider name's settings, lets the command apply
 // its flags (edit may be nil) and checks the result, all before any I/O.
@@ -39,19 +21,7 @@ func newTokenRequest(f *Factory, name string, edit func(*provider.Settings)) (*t
 	if edit != nil {
 		edit(&s)
 	}
-	p, err := provider.New(s, f.HTTP())
-	if err != nil {
-		return nil, err
-	}
-	r := &tokenRequest{f: f, p: p, s: s, defaultScopes: len(s.Scopes) == 0}
-	if err := p.Check(); err != nil {
-		if !r.defaultScopes || !onlyScopesMissing(f, s) {
-			return nil, err
-		}
-		r.checkErr = err
-	}
-	r.setKey()
-	return r, nil
+	return f.Tokens().NewRequest(s)
 }
 
 // withScopes edits the settings with the --scope flags, if any.
@@ -63,171 +33,13 @@ func withScopes(flags []string) func(*provider.Settings) {
 	}
 }
 
-func (r *tokenRequest) setKey() {
-	if r.defaultScopes {
-		r.key = store.RecordKey(r.p.Name(), r.p.RecordEndpoint(), nil)
-	} else {
-		r.key = store.RecordKey(r.p.Name(), r.p.RecordEndpoint(), r.p.Scopes())
-	}
-}
-
-// onlyScopesMissing reports whether settings s pass the provider's check
-// once they name a scope (Tilia requires scopes).
-func onlyScopesMissing(f *Factory, s provider.Settings) bool {
-	s.Scopes = []string{"scope"}
-	p, err := provider.New(s, f.HTTP())
-	return err == nil && p.Check() == nil
-}
-
-// asDefault makes the request's scopes, given to `tokctl login --scope`,
-// the provider's default: the record answers requests naming no scopes.
-func (r *tokenRequest) asDefault() {
-	r.defaultScopes = true
-	r.setKey()
-}
-
-// useDefaultScopes makes a default-scopes request ask for the scopes that
-// `tokctl login --scope` remembered (ix.DefaultScopes), when there are any;
-// without them, a provider that requires scopes is a configuration error.
-func (r *tokenRequest) useDefaultScopes(ix store.Index) error {
-	if !r.defaultScopes {
-		return nil
-	}
-	if len(ix.DefaultScopes) == 0 {
-		return r.checkErr
-	}
-	s := r.s
-	s.Scopes = ix.DefaultScopes
-	p, err := provider.New(s, r.f.HTTP())
-	if err != nil {
-		return err
-	}
-	if err := p.Check(); err != nil {
-		return err
-	}
-	r.p, r.s, r.checkErr = p, s, nil
-	return nil
-}
-
-// load reads the record that answers r: the hot path, one store read. It
-// returns nil when there is none or it was issued for another endpoint or
-// client; corrupt reports an unreadable record (one that does not decode or
-// fails checkRecord), which counts as none. A store that cannot be used at
-// all (a path that breaks the trust rules, a keyring chosen explicitly that
-// is unreachable) is an error.
-func (r *tokenRequest) load(ctx context.Context, b store.Backend) (rec *store.Record, corrupt bool, err error) {
-	rec, err = store.LoadRecord(ctx, b, r.key)
-	if store.Unusable(err) {
-		return nil, false, fmt.Errorf("%s: %w", r.p.Name(), err)
-	}
-	var ce *store.CorruptError
-	if err != nil {
-		return nil, errors.As(err, &ce), nil
-	}
-	if checkRecord(rec) != nil {
-		return nil, true, nil
-	}
-	if !r.matches(rec) {
-		return nil, false, nil
-	}
-	return rec, false, nil
-}
-
-// matches reports whether rec answers r as configured now: same token
-// endpoint (a staging token is never served for production), same client,
-// same scopes — or, for the default scope set, a record kept as the default.
-func (r *tokenRequest) matches(rec *store.Record) bool {
-	if rec.Endpoint != r.p.RecordEndpoint() {
-		return false
-	}
-	if id := r.p.ClientID(); id != "" && rec.ClientID != id {
-		return false
-	}
-	if r.defaultScopes {
-		return rec.DefaultScopes
-	}
-	return !rec.DefaultScopes && sameScopes(rec.RequestedScopes, r.p.Scopes())
-}
-
-// lookUp is the second look at the store, under the provider's lock, before
-// a token request: the record again (another process may have just renewed
-// it), the scopes a login made the default, and a record stored under the
-// key of an older tokctl, which it moves under its own key. Not the hot
-// path: it reads the provider's index.
-func (r *tokenRequest) lookUp(ctx context.Context, b store.Backend) (*store.Record, error) {
-	rec, _, err := r.load(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := store.LoadIndex(ctx, b, r.p.Name())
-	var ce *store.CorruptError
-	if err != nil && !errors.As(err, &ce) {
-		return nil, fmt.Errorf("%s: %w", r.p.Name(), err)
-	}
-	if err := r.useDefaultScopes(ix); err != nil {
-		return nil, err
-	}
-	if rec != nil {
-		return rec, nil
-	}
-	if !r.defaultScopes && len(ix.DefaultScopes) > 0 && sameScopes(ix.DefaultScopes, r.p.Scopes()) {
-		// `tokctl login --scope S` keeps its tokens as the default set; a
-		// request naming S is for the same tokens, which may hold a refresh
-		// token that only that login could get.
-		d := &tokenRequest{f: r.f, p: r.p, s: r.s, defaultScopes: true}
-		d.setKey()
-		if rec, _, _ := d.load(ctx, b); rec != nil && rec.RefreshToken != "" {
-			*r = *d
-			return rec, nil
-		}
-	}
-	return r.adoptLegacy(ctx, b)
-}
-
-// adoptLegacy moves the record an older tokctl kept under the provider's
-// name to its own key, and returns it when it answers r.
-func (r *tokenRequest) adoptLegacy(ctx context.Context, b store.Backend) (*store.Record, error) {
-	legacy := store.LegacyKey(r.p.Name())
-	old, err := store.LoadRecord(ctx, b, legacy)
-	if store.Unusable(err) {
-		return nil, fmt.Errorf("%s: %w", r.p.Name(), err)
-	}
-	if err != nil || checkRecord(old) != nil {
-		return nil, nil
-	}
-	// It answered requests naming no scopes when its scopes were what the
-	// provider's default means now.
-	old.DefaultScopes = r.defaultScopes && sameScopes(old.RequestedScopes, r.p.Scopes())
-	if err := store.SaveRecord(ctx, b, old); err != nil {
-		return nil, nil
-	}
-	_ = b.Delete(ctx, legacy)
-	if old.Key() != r.key || !r.matches(old) {
-		return nil, nil
-	}
-	return old, nil
-}
-
 // storedRecord is the stored record a plain `tokctl token get name` would
 // serve when there is one, else the provider's most recently written one,
 // fresh or not; store.ErrNotFound when there is none.
 func storedRecord(ctx context.Context, f *Factory, b store.Backend, name string) (*store.Record, error) {
-	if r, err := newTokenRequest(f, name, nil); err == nil {
-		if rec, _, err := r.load(ctx, b); err != nil || rec != nil {
-			return rec, err
-		}
-	}
-	recs, err := store.Records(ctx, b, name)
+	r, err := newTokenRequest(f, name, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		r = nil
 	}
-	for _, sr := range recs {
-		if sr.Record != nil {
-			return sr.Record, nil
-		}
-	}
-	if len(recs) > 0 {
-		return nil, recs[0].Err
-	}
-	return nil, store.ErrNotFound
+	return tokens.Stored(ctx, r, b, name)
 }

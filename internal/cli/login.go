@@ -21,6 +21,7 @@ import (
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // LoginOptions are the inputs of `tokctl login`.
@@ -133,22 +134,22 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	if _, err := b.Get(ctx, store.SecretKey(opts.Provider)); store.Unusable(err) {
 		return fmt.Errorf("%s: %w", opts.Provider, err)
 	}
-	if r.defaultScopes {
+	if r.DefaultScopes() {
 		// A login naming no scopes asks again for those of the last
 		// `tokctl login --scope`.
-		ix, err := loadIndex(ctx, b, opts.Provider)
+		ix, err := tokens.LoadIndex(ctx, b, opts.Provider)
 		if err != nil {
 			return err
 		}
-		if err := r.useDefaultScopes(ix); err != nil {
+		if err := r.UseDefaultScopes(ix); err != nil {
 			return err
 		}
 	} else if len(opts.Scopes) > 0 {
 		// The scopes given here become the provider's default: a plain
 		// `tokctl token get` asks for them.
-		r.asDefault()
+		r.AsDefault()
 	}
-	p, s := r.p, r.s
+	p, s := r.Provider(), r.Settings()
 	if opts.KeyStdin && !p.KeyAuth() {
 		return usageErrorf("%s: --private-key-stdin is for a client that signs with a private key (kind oauth2 with auth_method private_key_jwt or grant jwt_bearer)", p.Name())
 	}
@@ -170,23 +171,12 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	case provider.GrantDeviceCode:
 		rec, err = deviceFlow(ctx, opts, r, client.creds)
 	default:
-		rec, err = fetchClientCredentials(ctx, f, r, client.creds)
+		rec, err = f.Tokens().FetchClientCredentials(ctx, r, client.creds)
 	}
 	if err != nil {
 		return err
 	}
 	return saveLogin(ctx, f, b, r, rec, client, flow == provider.GrantClientCredentials, len(opts.Scopes) > 0)
-}
-
-// loadIndex reads provider name's index; an unreadable one counts as empty
-// (the next write replaces it).
-func loadIndex(ctx context.Context, b store.Backend, name string) (store.Index, error) {
-	ix, err := store.LoadIndex(ctx, b, name)
-	var ce *store.CorruptError
-	if errors.As(err, &ce) {
-		return store.Index{}, nil
-	}
-	return ix, err
 }
 
 // loginFlow picks the grant: --device (or the provider's device setting),
@@ -219,9 +209,9 @@ type loginCredentials struct {
 func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s provider.Settings, b store.Backend) (loginCredentials, error) {
 	io := opts.f.IO
 	c := provider.Credentials{ID: s.ClientID, Secret: s.ClientSecret}
-	stored := readStoredClient(ctx, b, p.Name())
+	stored := tokens.ReadStoredClient(ctx, b, p.Name())
 	// Where the id and the secret come from, for the hint if they are rejected.
-	idFrom := settingSource(s, "client_id", s.ClientID)
+	idFrom := tokens.SettingSource(s, "client_id", s.ClientID)
 	if opts.ClientID != "" {
 		idFrom = "--client-id"
 	}
@@ -257,7 +247,7 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 		return loginCredentials{creds: c}, nil
 	}
 	entered := false
-	secretFrom := settingSource(s, "client_secret", s.ClientSecret)
+	secretFrom := tokens.SettingSource(s, "client_secret", s.ClientSecret)
 	switch {
 	case opts.SecretStdin:
 		secret, err := iostreams.ReadLine(io.In)
@@ -280,7 +270,7 @@ func loginClient(ctx context.Context, opts *LoginOptions, p provider.Provider, s
 			p.Name(), p.Name(), provider.EnvVar(p.Name(), "client_secret"))
 	}
 	if secretFrom == "" {
-		c.Fix = storedCredentialsFix(p.Name())
+		c.Fix = tokens.StoredCredentialsFix(p.Name())
 	} else {
 		c.Fix = "check " + idFrom + " and " + secretFrom
 	}
@@ -309,7 +299,7 @@ func readKeyStdin(io *iostreams.IOStreams) ([]byte, error) {
 
 // browserFlow runs the authorization-code grant through a loopback redirect.
 func browserFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
-	f, p := opts.f, r.p
+	f, p := opts.f, r.Provider()
 	state := loopback.NewState()
 	l, err := loopback.Listen(loopback.Config{RedirectURI: p.RedirectURI(), State: state, Provider: p.Name(),
 		Issuer: mixUpIssuer(p.Endpoints())})
@@ -368,7 +358,7 @@ func browserFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds
 	if err != nil {
 		return nil, err
 	}
-	rec := newRecord(f, r, creds.ID, tok)
+	rec := f.Tokens().NewRecord(r, creds.ID, tok)
 	rec.IDTokenUnverified = unverified
 	return rec, nil
 }
@@ -376,7 +366,7 @@ func browserFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds
 // deviceFlow runs the device authorization grant (RFC 8628): the user code
 // and where to enter it on stderr, then polling until approval.
 func deviceFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
-	f, p := opts.f, r.p
+	f, p := opts.f, r.Provider()
 	da, err := p.DeviceAuth(ctx, creds)
 	if err != nil {
 		return nil, err
@@ -406,7 +396,7 @@ func deviceFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds 
 	if err != nil {
 		return nil, err
 	}
-	rec := newRecord(f, r, creds.ID, tok)
+	rec := f.Tokens().NewRecord(r, creds.ID, tok)
 	rec.IDTokenUnverified = unverified
 	return rec, nil
 }
@@ -447,33 +437,9 @@ func loginWaitError(ctx context.Context, f *Factory, name string, err error) err
 // always for a client-credentials login), the client secret; with
 // rememberScopes, the login's scopes become the provider's default.
 func saveLogin(ctx context.Context, f *Factory, b store.Backend, r *tokenRequest, rec *store.Record, client loginCredentials, credentialsLogin, rememberScopes bool) error {
-	p := r.p
-	unlock, err := lockProvider(ctx, f, p.Name())
-	if err != nil {
+	p := r.Provider()
+	if err := f.Tokens().SaveLogin(ctx, r, b, rec, client.creds, client.entered || credentialsLogin, rememberScopes); err != nil {
 		return err
-	}
-	defer unlock()
-	if (client.creds.Secret != "" || len(client.creds.PrivateKey) > 0) && (client.entered || credentialsLogin) {
-		what := "client secret"
-		if len(client.creds.PrivateKey) > 0 {
-			what = "private key"
-		}
-		if err := writeStoredClient(ctx, b, p.Name(), client.creds); err != nil {
-			return fmt.Errorf("%s: could not store the %s in the %s store: %w", p.Name(), what, b.Name(), err)
-		}
-	}
-	if rememberScopes {
-		ix, err := loadIndex(ctx, b, p.Name())
-		if err == nil {
-			ix.DefaultScopes = p.Scopes()
-			err = store.SaveIndex(ctx, b, p.Name(), ix)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: could not store the login's scopes in the %s store: %w", p.Name(), b.Name(), err)
-		}
-	}
-	if err := store.SaveRecord(ctx, b, rec); err != nil {
-		return fmt.Errorf("%s: could not store the token in the %s store: %w", p.Name(), b.Name(), err)
 	}
 	what := "logged in"
 	switch {

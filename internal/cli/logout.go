@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // LogoutOptions are the inputs of `tokctl logout`.
@@ -61,36 +62,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	if b.Name() != "none" {
-		unlock, err := lockProvider(ctx, f, name)
-		if err != nil {
-			return err
-		}
-		defer unlock()
-	}
-	ix, err := loadIndex(ctx, b, name)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	recs, err := store.RecordsEverywhere(ctx, b, name)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	removed := 0
-	for _, sr := range recs {
-		if sr.Record != nil {
-			revoke(ctx, f, s, b, sr.Record)
-		}
-		if err := store.Forget(ctx, b, sr.Key); err != nil {
-			return err
-		}
-		removed++
-	}
-	if opts.All {
-		err = store.Forget(ctx, b, store.IndexKey(name))
-	} else {
-		err = store.SaveIndex(ctx, b, name, store.Index{DefaultScopes: ix.DefaultScopes})
-	}
+	removed, err := f.Tokens().Forget(ctx, b, name, opts.All, func(rec *store.Record) { revoke(ctx, f, s, b, rec) })
 	if err != nil {
 		return err
 	}
@@ -102,14 +74,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 		what = fmt.Sprintf("removed %d stored tokens", removed)
 	}
 	if opts.All {
-		if err := store.Forget(ctx, b, store.SecretKey(name)); err != nil {
-			return err
-		}
 		what += " and any stored client secret"
-	}
-	// Temp files are the leftovers of killed writes, and hold tokens.
-	if err := store.RemoveTemps(b); err != nil {
-		return err
 	}
 	f.infof("%s: %s (%s store)", name, what, b.Name())
 	return nil
@@ -123,7 +88,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 // whatever the provider says.
 func revoke(ctx context.Context, f *Factory, s provider.Settings, b store.Backend, rec *store.Record) {
 	p, err := provider.New(s, f.HTTP())
-	if err != nil || p.Check() != nil && !onlyScopesMissing(f, s) || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
+	if err != nil || p.Check() != nil && !tokens.OnlyScopesMissing(s, f.Tokens().Build) || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
 		return
 	}
 	if rec.Endpoint != p.RecordEndpoint() {
@@ -136,7 +101,7 @@ func revoke(ctx context.Context, f *Factory, s provider.Settings, b store.Backen
 		token, hint = rec.AccessToken, "access_token"
 	}
 	creds := provider.Credentials{ID: rec.ClientID}
-	if c, err := clientCredentials(ctx, p, s, b); err == nil && c.ID == rec.ClientID {
+	if c, err := tokens.ClientCredentials(ctx, p, s, b); err == nil && c.ID == rec.ClientID {
 		creds.Secret = c.Secret
 	}
 	switch err := p.Revoke(ctx, creds, token, hint); {

@@ -12,6 +12,7 @@ import (
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // providersOutputs are the formats of `tokctl providers -o`.
@@ -151,7 +152,7 @@ func describeProvider(ctx context.Context, f *Factory, b store.Backend, name str
 	}
 	id := p.ClientID()
 	if id == "" {
-		id = readStoredClient(ctx, b, name).ClientID
+		id = tokens.ReadStoredClient(ctx, b, name).ClientID
 	}
 	if id == "" {
 		info.Problems = append(info.Problems, "no client id: "+missingClientIDHint(p))

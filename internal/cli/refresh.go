@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/tokctl/tokctl/internal/provider"
 )
 
 // RefreshOptions are the inputs of `tokctl refresh`.
@@ -49,36 +47,19 @@ func refreshRun(ctx context.Context, opts *RefreshOptions) error {
 	if err != nil {
 		return err
 	}
-	p := r.p
-	b, err := f.KeepingStore(p.Name(), "refresh", fmt.Sprintf("use `tokctl token get %s --no-cache`", p.Name()))
+	name := r.Provider().Name()
+	b, err := f.KeepingStore(name, "refresh", fmt.Sprintf("use `tokctl token get %s --no-cache`", name))
 	if err != nil {
 		return err
 	}
-	unlock, err := lockProvider(ctx, f, p.Name())
+	rec, refreshed, err := f.Tokens().Refresh(ctx, r, b)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	_, corrupt, err := r.load(ctx, b)
-	if err != nil {
-		return err
-	}
-	if corrupt {
-		f.warnf("%s: the stored token is unreadable; replacing it", p.Name())
-	}
-	old, err := r.lookUp(ctx, b)
-	if err != nil {
-		return err
-	}
-	rec, err := renew(ctx, f, r, b, old)
-	if err != nil {
-		return err
-	}
-	p = r.p
 	how := "new token"
-	if old != nil && old.RefreshToken != "" && provider.Supports(p, provider.GrantRefreshToken) {
+	if refreshed {
 		how = "refreshed"
 	}
-	f.infof("%s: %s, stored in the %s store%s", p.Name(), how, b.Name(), expiryNote(f, rec))
+	f.infof("%s: %s, stored in the %s store%s", r.Provider().Name(), how, b.Name(), expiryNote(f, rec))
 	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-
-	"github.com/tokctl/tokctl/internal/store"
 )
 
 // Refresh-ahead: a `token get` that serves a token in the last quarter of
@@ -22,19 +20,6 @@ import (
 
 // refreshAheadFlag marks the background refresh's command line.
 const refreshAheadFlag = "refresh-ahead-child"
-
-// inLastQuarter reports whether rec has less than a quarter of its lifetime
-// left. It only compares times the record holds: it costs the hot path
-// nothing.
-func inLastQuarter(f *Factory, rec *store.Record) bool {
-	if rec.Expiry.IsZero() || rec.ObtainedAt.IsZero() {
-		return false
-	}
-	// Sub saturates at about 292 years: a quarter of the lifetime, not four
-	// times what is left, so that a far-off expiry cannot overflow.
-	lifetime := rec.Expiry.Sub(rec.ObtainedAt)
-	return lifetime > 0 && rec.Expiry.Sub(f.now()) < lifetime/4
-}
 
 // startRefreshAhead starts the background refresh of opts's request unless
 // the setting turns it off. Whatever goes wrong here only means no refresh
@@ -103,18 +88,5 @@ func refreshAheadRun(ctx context.Context, opts *TokenGetOptions) error {
 	if err != nil || b.Name() == "none" {
 		return err
 	}
-	unlock, err := lockProvider(ctx, f, opts.Provider)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	rec, err := r.lookUp(ctx, b)
-	if err != nil {
-		return err
-	}
-	if rec == nil || !inLastQuarter(f, rec) {
-		return nil // logged out, or renewed by another process meanwhile
-	}
-	_, err = renew(ctx, f, r, b, rec)
-	return err
+	return f.Tokens().RenewAhead(ctx, r, b)
 }

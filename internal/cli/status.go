@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // NewCmdStatus builds `tokctl status`.
@@ -144,7 +145,7 @@ func statusRun(ctx context.Context, f *Factory, output string) error {
 func describeStored(f *Factory, b store.Backend, name string, sr store.StoredRecord) statusEntry {
 	e := statusEntry{Provider: name, Store: b.Name()}
 	rec := sr.Record
-	if rec == nil || checkRecord(rec) != nil {
+	if rec == nil || tokens.CheckRecord(rec) != nil {
 		e.State = "unreadable"
 		return e
 	}

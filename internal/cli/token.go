@@ -15,6 +15,7 @@ import (
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // NewCmdToken builds `tokctl token`.
@@ -128,45 +129,48 @@ func splitScopeFlags(flags []string) []string {
 // stored one while it has at least opts.MinTTL left, else a new one, stored
 // before it is returned. The hot path (a fresh stored token) is one store
 // read; renewing happens under the provider's lock, after a second look at
-// the store, so parallel invocations cause one request and a rotating
-// refresh token is spent once. A token served in the last quarter of its
-// life starts one background refresh (startRefreshAhead). What `tokctl
-// exec` runs its command with, too.
+// the store (tokens.Manager.Obtain), so parallel invocations cause one
+// request and a rotating refresh token is spent once. A token served in the
+// last quarter of its life starts one background refresh
+// (startRefreshAhead). What `tokctl exec` runs its command with, too.
 func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, error) {
 	f := opts.f
 	r, err := newTokenRequest(f, opts.Provider, withScopes(opts.Scopes))
 	if err != nil {
 		return nil, err
 	}
-	if opts.Output == "id-token" && !mayHaveIDToken(r.p) {
-		return nil, usageErrorf("%s: -o id-token: %s has only the client-credentials grant, whose tokens never come with an ID token (that takes an OpenID Connect login); use -o token", r.p.Name(), r.p.Name())
+	p := r.Provider()
+	if opts.Output == "id-token" && !mayHaveIDToken(p) {
+		return nil, usageErrorf("%s: -o id-token: %s has only the client-credentials grant, whose tokens never come with an ID token (that takes an OpenID Connect login); use -o token", p.Name(), p.Name())
 	}
+	m := f.Tokens()
 	if opts.NoCache {
 		// Nothing stored is read: not the default scopes of a login either.
-		if err := r.useDefaultScopes(store.Index{}); err != nil {
+		if err := r.UseDefaultScopes(store.Index{}); err != nil {
 			return nil, err
 		}
 		ctx, stop := f.Interruptible(ctx, opts.Provider)
 		defer stop()
-		creds, err := clientCredentials(ctx, r.p, r.s, nil)
+		creds, err := tokens.ClientCredentials(ctx, r.Provider(), r.Settings(), nil)
 		if err != nil {
 			return nil, err
 		}
-		if err := r.p.Prepare(ctx); err != nil {
+		if err := r.Provider().Prepare(ctx); err != nil {
 			return nil, err
 		}
-		return fetchClientCredentials(ctx, f, r, creds)
+		return m.FetchClientCredentials(ctx, r, creds)
 	}
 	b, err := f.Store()
 	if err != nil {
 		return nil, err
 	}
-	rec, corrupt, err := r.load(ctx, b)
+	rec, corrupt, err := r.Load(ctx, b)
 	if err != nil {
 		return nil, err
 	}
-	if servable(f, rec, opts) {
-		if inLastQuarter(f, rec) {
+	usable := func(rec *store.Record) bool { return servable(f, rec, opts) }
+	if usable(rec) {
+		if tokens.InLastQuarter(rec, f.now()) {
 			startRefreshAhead(f, opts)
 		}
 		return rec, nil
@@ -176,129 +180,7 @@ func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, erro
 	if corrupt {
 		f.warnf("%s: the stored token is unreadable; fetching a new one", opts.Provider)
 	}
-	if b.Name() == "none" {
-		if err := r.useDefaultScopes(store.Index{}); err != nil {
-			return nil, err
-		}
-		return renew(ctx, f, r, b, nil)
-	}
-	if r.checkErr != nil {
-		// Scopes are missing: a usage error unless a login left default
-		// scopes, which is known before anything is locked or written.
-		if ix, err := loadIndex(ctx, b, opts.Provider); err != nil || len(ix.DefaultScopes) == 0 {
-			return nil, r.checkErr
-		}
-	}
-	unlock, err := lockProvider(ctx, f, opts.Provider)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	rec, err = r.lookUp(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	if servable(f, rec, opts) {
-		return rec, nil
-	}
-	return renew(ctx, f, r, b, rec)
-}
-
-// lockProvider takes the provider's cross-process lock.
-func lockProvider(ctx context.Context, f *Factory, name string) (func() error, error) {
-	dir, err := f.StateDir()
-	if err != nil {
-		return nil, err
-	}
-	unlock, err := store.Lock(ctx, dir, name)
-	if store.Unusable(err) {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if err != nil {
-		return nil, &failure.UnavailableError{Provider: name, Detail: "waiting for another tokctl", Err: err}
-	}
-	return unlock, nil
-}
-
-// renew gets a new token for r and stores it before returning it: with the
-// stored record's refresh token when it has one, else with the client
-// credentials. The caller holds the provider's lock.
-func renew(ctx context.Context, f *Factory, r *tokenRequest, b store.Backend, old *store.Record) (*store.Record, error) {
-	var (
-		rec *store.Record
-		err error
-	)
-	p := r.p
-	if err := p.Prepare(ctx); err != nil {
-		return nil, err
-	}
-	if old != nil && old.RefreshToken != "" && provider.Supports(p, provider.GrantRefreshToken) {
-		rec, err = refreshRecord(ctx, f, r, b, old)
-	} else {
-		var creds provider.Credentials
-		creds, err = clientCredentials(ctx, p, r.s, b)
-		if err == nil {
-			rec, err = fetchClientCredentials(ctx, f, r, creds)
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := store.SaveRecord(ctx, b, rec); err != nil {
-		if rec.RefreshToken != "" && old != nil && rec.RefreshToken != old.RefreshToken {
-			f.warnf("%s: could not store the refreshed token (%v); the provider has rotated the refresh token, so the next call may need `tokctl login %s`", p.Name(), err, p.Name())
-		} else {
-			f.warnf("%s: could not store the token (%v); the next call will fetch again", p.Name(), err)
-		}
-	}
-	return rec, nil
-}
-
-// refreshRecord spends old's refresh token. A provider that sends no new
-// refresh token keeps the old one valid; one that sends no new ID token
-// keeps the old one.
-func refreshRecord(ctx context.Context, f *Factory, r *tokenRequest, b store.Backend, old *store.Record) (*store.Record, error) {
-	p := r.p
-	creds := provider.Credentials{ID: old.ClientID}
-	if c, err := clientCredentials(ctx, p, r.s, b); err == nil {
-		creds.Secret, creds.Fix, creds.PrivateKey = c.Secret, c.Fix, c.PrivateKey
-	} else if !p.PublicClient() {
-		return nil, &failure.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
-	}
-	tok, err := p.Refresh(ctx, creds, old.RefreshToken)
-	if err != nil {
-		return nil, err
-	}
-	// An ID token that fails refuses the whole answer, before anything is
-	// stored: the stored record stays as it was.
-	unverified, err := verifyIDToken(ctx, f, p, "refresh", old.ClientID, tok.IDToken, "")
-	if err != nil {
-		return nil, err
-	}
-	rec := newRecord(f, r, old.ClientID, tok)
-	rec.IDTokenUnverified = unverified
-	if rec.RefreshToken == "" {
-		rec.RefreshToken = old.RefreshToken
-	}
-	if rec.IDToken == "" {
-		rec.IDToken, rec.IDTokenUnverified = old.IDToken, old.IDTokenUnverified
-	}
-	return rec, nil
-}
-
-// checkRecord applies the checks of a token response to a stored record:
-// one planted in the store (or written before they existed) with a token
-// that is not printable ASCII, a token type of more than one word or a
-// scope with control characters is unreadable, never served.
-func checkRecord(rec *store.Record) error {
-	return oauth.CheckToken(&oauth.Token{AccessToken: rec.AccessToken, TokenType: rec.TokenType,
-		RefreshToken: rec.RefreshToken, IDToken: rec.IDToken, Scopes: rec.Scopes})
-}
-
-// fresh reports whether rec has at least minTTL left (a token without
-// expiry always has).
-func fresh(f *Factory, rec *store.Record, minTTL time.Duration) bool {
-	return rec != nil && (rec.Expiry.IsZero() || rec.Expiry.Sub(f.now()) >= minTTL)
+	return m.Obtain(ctx, r, b, usable)
 }
 
 // servable reports whether rec can be served as opts asks: fresh, and for
@@ -306,130 +188,20 @@ func fresh(f *Factory, rec *store.Record, minTTL time.Duration) bool {
 // that ID token fresh too (an ID token can expire before the access token,
 // and kubectl would keep sending an expired one until the next 401).
 func servable(f *Factory, rec *store.Record, opts *TokenGetOptions) bool {
-	if !fresh(f, rec, opts.MinTTL) {
+	now := f.now()
+	if !tokens.Fresh(rec, now, opts.MinTTL) {
 		return false
 	}
 	if opts.Output != "exec-credential" || rec.IDToken == "" {
 		return true
 	}
 	exp := idTokenExpiry(rec.IDToken)
-	return exp.IsZero() || exp.Sub(f.now()) >= opts.MinTTL
-}
-
-func sameScopes(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(slices.Compact(a), slices.Compact(b))
-}
-
-// fetchClientCredentials gets a new token with the client credentials grant.
-func fetchClientCredentials(ctx context.Context, f *Factory, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
-	tok, err := r.p.ClientCredentials(ctx, creds)
-	if err != nil {
-		return nil, err
-	}
-	return newRecord(f, r, creds.ID, tok), nil
-}
-
-// newRecord is what the store keeps of a token issued to client id for r.
-func newRecord(f *Factory, r *tokenRequest, clientID string, tok *oauth.Token) *store.Record {
-	p := r.p
-	return &store.Record{
-		Provider:        p.Name(),
-		Endpoint:        p.RecordEndpoint(),
-		ClientID:        clientID,
-		AccessToken:     tok.AccessToken,
-		TokenType:       tok.TokenType,
-		RefreshToken:    tok.RefreshToken,
-		IDToken:         tok.IDToken,
-		Expiry:          tok.Expiry.UTC(), // a local time would load the zone database to be written
-		Scopes:          tok.Scopes,
-		RequestedScopes: p.Scopes(),
-		ObtainedAt:      f.now().UTC(),
-		DefaultScopes:   r.defaultScopes,
-	}
-}
-
-// storedClient is the client id and secret (or private key, PKCS #8 PEM)
-// `tokctl login` keeps.
-type storedClient struct {
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-	PrivateKey   string `json:"private_key,omitempty"`
-}
-
-// readStoredClient returns what `tokctl login` stored, or zero values.
-func readStoredClient(ctx context.Context, b store.Backend, name string) storedClient {
-	var sc storedClient
-	if b == nil {
-		return sc
-	}
-	if raw, err := b.Get(ctx, store.SecretKey(name)); err == nil {
-		_ = json.Unmarshal(raw, &sc)
-	}
-	return sc
-}
-
-// writeStoredClient keeps the client id and secret for later commands.
-func writeStoredClient(ctx context.Context, b store.Backend, name string, c provider.Credentials) error {
-	raw, err := json.Marshal(storedClient{ClientID: c.ID, ClientSecret: c.Secret, PrivateKey: string(c.PrivateKey)})
-	if err != nil {
-		return err
-	}
-	return b.Set(ctx, store.SecretKey(name), raw)
-}
-
-// clientCredentials finds the client id and secret (or stored private
-// key): settings (environment, config file) first, then the store. A client
-// that signs with a key or a CI token needs only its id here; the provider
-// finds the key or token when it makes the assertion.
-func clientCredentials(ctx context.Context, p provider.Provider, s provider.Settings, b store.Backend) (provider.Credentials, error) {
-	c := provider.Credentials{ID: s.ClientID, Secret: s.ClientSecret}
-	if c.ID == "" || c.Secret == "" {
-		if sc := readStoredClient(ctx, b, p.Name()); c.ID == "" || c.ID == sc.ClientID {
-			c.ID, c.Secret = sc.ClientID, sc.ClientSecret
-			if sc.PrivateKey != "" {
-				c.PrivateKey = []byte(sc.PrivateKey)
-			}
-		}
-	}
-	if c.ID != "" && (c.Secret != "" || len(c.PrivateKey) > 0 || p.KeyAuth()) {
-		if c.ID == s.ClientID && c.Secret == s.ClientSecret {
-			c.Fix = settingsCredentialsFix(s)
-		} else {
-			c.Fix = storedCredentialsFix(p.Name())
-		}
-		return c, nil
-	}
-	if p.KeyAuth() {
-		return c, &failure.LoginRequiredError{Provider: p.Name(), Reason: "no client id",
-			Hint: fmt.Sprintf("set %s", provider.EnvVar(p.Name(), "client_id"))}
-	}
-	if c.ID != "" && p.PublicClient() {
-		return c, &failure.LoginRequiredError{
-			Provider: p.Name(),
-			Reason:   "no stored token, and a public client (no secret) has no client-credentials grant",
-		}
-	}
-	missing := provider.EnvVar(p.Name(), "client_secret")
-	if c.ID == "" {
-		missing = provider.EnvVar(p.Name(), "client_id") + " and " + missing
-	}
-	hint := fmt.Sprintf("set %s (see `tokctl help environment`)", missing)
-	if provider.Supports(p, provider.GrantAuthorizationCode) {
-		hint = fmt.Sprintf("run `tokctl login %s`, or set %s", p.Name(), missing)
-	}
-	return c, &failure.LoginRequiredError{
-		Provider: p.Name(),
-		Reason:   "no stored token and no client credentials",
-		Hint:     hint,
-	}
+	return exp.IsZero() || exp.Sub(now) >= opts.MinTTL
 }
 
 // printToken writes the token in the requested format to stdout. What it
 // prints was checked when it arrived (oauth.CheckToken) and when it was read
-// back (checkRecord); the last check here keeps that true for every path:
+// back (tokens.CheckRecord); the last check here keeps that true for every path:
 // a token is one printable word, a header one line.
 func printToken(f *Factory, output string, rec *store.Record) error {
 	typ := rec.TokenType

@@ -1,4 +1,4 @@
-package cli
+package tokens
 
 import (
 	"testing"
@@ -19,12 +19,12 @@ func TestSettingSource(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := settingSource(s, tt.key, tt.value); got != tt.want {
-				t.Errorf("settingSource(%s) = %q, want %q", tt.key, got, tt.want)
+			if got := SettingSource(s, tt.key, tt.value); got != tt.want {
+				t.Errorf("SettingSource(%s) = %q, want %q", tt.key, got, tt.want)
 			}
 		})
 	}
-	if got, want := settingsCredentialsFix(s), "check `client_id` under providers.my-idp in /etc/tokctl.yaml and TOKCTL_MY_IDP_CLIENT_SECRET"; got != want {
-		t.Errorf("settingsCredentialsFix = %q, want %q", got, want)
+	if got, want := SettingsCredentialsFix(s), "check `client_id` under providers.my-idp in /etc/tokctl.yaml and TOKCTL_MY_IDP_CLIENT_SECRET"; got != want {
+		t.Errorf("SettingsCredentialsFix = %q, want %q", got, want)
 	}
 }
