@@ -20,7 +20,9 @@ func NewCmdKey(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "key",
 		Short: "Show the key a client signs its assertions with",
-		RunE:  runGroup,
+		Example: `  tokctl key public svc
+  tokctl key public svc -o pem`,
+		RunE: runGroup,
 	}
 	cmd.AddCommand(NewCmdKeyPublic(f, nil))
 	return cmd

@@ -23,7 +23,9 @@ func NewCmdToken(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Get access tokens",
-		RunE:  runGroup,
+		Example: `  tokctl token get tilia --scope user_info
+  tokctl token get tiltify -o json`,
+		RunE: runGroup,
 	}
 	cmd.AddCommand(NewCmdTokenGet(f, nil))
 	return cmd

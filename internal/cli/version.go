@@ -13,7 +13,9 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print tokctl's version",
-		Args:  cobra.NoArgs,
+		Example: `  tokctl version
+  tokctl --version`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, err := fmt.Fprintln(f.IO.Out, versionLine(f.Build))
 			return err
