@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tokctl/tokctl/internal/config"
 	"github.com/tokctl/tokctl/internal/failure"
 
 	"github.com/tokctl/tokctl/internal/oauth"
@@ -338,7 +339,11 @@ func New(s Settings, hc *oauth.Client) (Provider, error) {
 		if s.Kind == "" {
 			return nil, &failure.ConfigError{Provider: s.Name, Msg: "unknown provider; see `tokctl providers`, or add it to the config file with a `kind`"}
 		}
-		return nil, &failure.ConfigError{Provider: s.Name, Msg: fmt.Sprintf("unknown kind %q (one of %s)", s.Kind, strings.Join(kindNames(), ", "))}
+		msg := fmt.Sprintf("unknown kind %q: use one of %s", s.Kind, strings.Join(kindNames(), ", "))
+		if near := config.Nearest(s.Kind, kindNames()); near != "" {
+			msg += fmt.Sprintf("; did you mean `%s`?", near)
+		}
+		return nil, &failure.ConfigError{Provider: s.Name, Msg: msg + " (" + valueHint(s, "kind") + ")"}
 	}
 	s.Kind = k.Name
 	return k.New(s, hc), nil

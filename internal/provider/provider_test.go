@@ -395,7 +395,7 @@ func TestNew(t *testing.T) {
 		{"built-in by name", Settings{Name: "ils"}, ""},
 		{"named instance by kind", Settings{Name: "work", Kind: "oauth2"}, ""},
 		{"unknown name", Settings{Name: "nope"}, "unknown provider"},
-		{"unknown kind", Settings{Name: "work", Kind: "saml"}, `unknown kind "saml" (one of ils, oauth2, tiki, tilia, tiltify)`},
+		{"unknown kind", Settings{Name: "work", Kind: "saml"}, `unknown kind "saml": use one of ils, oauth2, tiki, tilia, tiltify (from TOKCTL_WORK_KIND)`},
 		{"oauth2 is not built in by name", Settings{Name: "oauth2"}, ""},
 	}
 	for _, tt := range tests {
