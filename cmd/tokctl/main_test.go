@@ -40,9 +40,10 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(cli.Run(f, os.Args[1:]))
 		},
-		"minibrowser": minibrowser,
-		"denybrowser": denybrowser,
-		"execchild":   execchild,
+		"minibrowser":   minibrowser,
+		"denybrowser":   denybrowser,
+		"execchild":     execchild,
+		"devicebrowser": devicebrowser,
 	})
 }
 

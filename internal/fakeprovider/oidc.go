@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -170,7 +171,7 @@ func (s *Server) oidcAuthorizeCode(q fields) (code, errCode, desc string) {
 		return "", "unsupported_response_type", "response_type must be code"
 	}
 	if err := q.only([]string{"response_type", "client_id", "redirect_uri", "state"},
-		[]string{"scope", "nonce", "code_challenge", "code_challenge_method"}); err != nil {
+		[]string{"scope", "nonce", "code_challenge", "code_challenge_method", "prompt"}); err != nil {
 		return "", "invalid_request", err.Error()
 	}
 	scopes, ok := oauth2Scopes(q["scope"])
@@ -180,6 +181,9 @@ func (s *Server) oidcAuthorizeCode(q fields) (code, errCode, desc string) {
 	if err := checkChallenge(q); err != nil {
 		return "", "invalid_request", err.Error()
 	}
+	if err := checkPrompt(q); err != nil {
+		return "", "invalid_request", err.Error()
+	}
 	if c.Secret == "" && !q.has("code_challenge") {
 		return "", "invalid_request", "a public client must send a PKCE code_challenge (S256)"
 	}
@@ -187,6 +191,27 @@ func (s *Server) oidcAuthorizeCode(q fields) (code, errCode, desc string) {
 		provider: "oidc", clientID: c.ID, redirectURI: q["redirect_uri"], scopes: scopes,
 		challenge: q["code_challenge"], nonce: q["nonce"], authTime: s.now(),
 	}), "", ""
+}
+
+// checkPrompt holds prompt to OpenID Connect Core §3.1.2.1: space-separated
+// none, login, consent and select_account, none alone.
+func checkPrompt(q fields) error {
+	if !q.has("prompt") {
+		return nil
+	}
+	values := strings.Split(q["prompt"], " ")
+	for _, v := range values {
+		switch v {
+		case "login", "consent", "select_account":
+		case "none":
+			if len(values) > 1 {
+				return errors.New("prompt none must be alone")
+			}
+		default:
+			return fmt.Errorf("prompt %q is not none, login, consent or select_account", v)
+		}
+	}
+	return nil
 }
 
 // oidcKeys are the keys only some oidc clients need, made on first use so that servers

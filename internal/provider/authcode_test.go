@@ -176,9 +176,35 @@ func TestAuthCodeURL(t *testing.T) {
 			t.Errorf("%s = %q, want %q (URL %s)", k, q.Get(k), v, raw)
 		}
 	}
+	if q.Has("prompt") {
+		t.Errorf("prompt without offline_access: %s", raw)
+	}
 	noChallenge := p.AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s"})
 	if u, _ := url.Parse(noChallenge); u.Query().Has("code_challenge") || u.Query().Has("code_challenge_method") {
 		t.Errorf("URL without a challenge carries PKCE parameters: %s", noChallenge)
+	}
+}
+
+// TestAuthCodeURLOfflineAccess: an OpenID Connect request for
+// offline_access asks for consent (OpenID Connect Core §11), without which
+// a provider that follows the rule issues no refresh token.
+func TestAuthCodeURLOfflineAccess(t *testing.T) {
+	p := mustNew(t, Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token",
+		AuthURL: "https://idp.example.com/authorize", Scopes: []string{"openid", "offline_access"}})
+	u, err := url.Parse(p.AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s", Nonce: "n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.Query().Get("prompt"); got != "consent" {
+		t.Errorf("prompt = %q, want consent: %s", got, u)
+	}
+	// Plain OAuth2 (no openid, hence no nonce): offline_access is just a scope.
+	u, err = url.Parse(p.AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Query().Has("prompt") {
+		t.Errorf("prompt without an OpenID Connect request: %s", u)
 	}
 }
 

@@ -411,6 +411,12 @@ func (b *base) AuthCodeURL(r AuthRequest) string {
 	}
 	if r.Nonce != "" {
 		q.Set("nonce", r.Nonce)
+		// OpenID Connect Core §11: a request for offline_access MUST carry
+		// prompt=consent; providers that hold to it (oidc-provider does)
+		// otherwise drop the scope and issue no refresh token.
+		if slices.Contains(b.scopes, "offline_access") {
+			q.Set("prompt", "consent")
+		}
 	}
 	if r.Challenge != "" {
 		q.Set("code_challenge", r.Challenge)
