@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
@@ -175,32 +176,47 @@ func buildTokctl(t *testing.T) string {
 	return bin
 }
 
-// ecKey makes the private_key_jwt client's key: the PEM file for tokctl
-// and the public JWK Set for the provider, its kid the RFC 7638 thumbprint
-// (computed here, independently of tokctl), which tokctl sends by default.
-func ecKey(t *testing.T, file string) []byte {
+// clientKeys makes the private_key_jwt client's keys, an EC P-256 key in
+// ecFile and an Ed25519 key in edFile (PKCS #8 PEM, for tokctl), and
+// returns their public JWK Set for the provider, each kid the key's RFC 7638
+// thumbprint (computed here, independently of tokctl), which tokctl sends
+// by default.
+func clientKeys(t *testing.T, ecFile, edFile string) []byte {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
+	edPub, ed, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	pub, err := key.PublicKey.Bytes() // 0x04 || X || Y
-	if err != nil {
-		t.Fatal(err)
+	for file, key := range map[string]any{ecFile: ec, edFile: ed} {
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b64 := base64.RawURLEncoding.EncodeToString
+	kid := func(members string) string {
+		sum := sha256.Sum256([]byte(members))
+		return b64(sum[:])
+	}
+	pub, err := ec.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		t.Fatal(err)
+	}
 	x, y := b64(pub[1:33]), b64(pub[33:])
-	sum := sha256.Sum256([]byte(`{"crv":"P-256","kty":"EC","x":"` + x + `","y":"` + y + `"}`))
-	jwks, err := json.Marshal(map[string]any{"keys": []map[string]string{{
-		"kty": "EC", "crv": "P-256", "x": x, "y": y, "kid": b64(sum[:]), "use": "sig", "alg": "ES256",
-	}}})
+	ex := b64(edPub)
+	jwks, err := json.Marshal(map[string]any{"keys": []map[string]string{
+		{"kty": "EC", "crv": "P-256", "x": x, "y": y, "use": "sig",
+			"kid": kid(`{"crv":"P-256","kty":"EC","x":"` + x + `","y":"` + y + `"}`)},
+		{"kty": "OKP", "crv": "Ed25519", "x": ex, "use": "sig",
+			"kid": kid(`{"crv":"Ed25519","kty":"OKP","x":"` + ex + `"}`)},
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,8 +245,8 @@ func TestRealIdP(t *testing.T) {
 	node := requireRealIdP(t)
 	begin := time.Now()
 	home := t.TempDir()
-	keyFile := filepath.Join(home, "client-key.pem")
-	idp := startRealIdP(t, node, ecKey(t, keyFile))
+	keyFile, edKeyFile := filepath.Join(home, "client-ec.pem"), filepath.Join(home, "client-ed25519.pem")
+	idp := startRealIdP(t, node, clientKeys(t, keyFile, edKeyFile))
 	bin := buildTokctl(t)
 
 	config := fmt.Sprintf(`providers:
@@ -256,7 +272,14 @@ func TestRealIdP(t *testing.T) {
     auth_method: private_key_jwt
     private_key: %[5]s
     scopes: ["api:read"]
-`, idp.issuer, realPublicClient, realBasicClient, realPKJWTClient, keyFile)
+  realjwted:
+    kind: oauth2
+    issuer: %[1]s
+    client_id: %[4]s
+    auth_method: private_key_jwt
+    private_key: %[6]s
+    scopes: ["api:read"]
+`, idp.issuer, realPublicClient, realBasicClient, realPKJWTClient, keyFile, edKeyFile)
 	configFile := filepath.Join(home, "config.yaml")
 	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
@@ -451,6 +474,32 @@ func TestRealIdP(t *testing.T) {
 		checkIDToken(rec.IDToken)
 	})
 
+	t.Run("expired", func(t *testing.T) {
+		// The stored token runs out: token get refreshes it silently, with
+		// the rotated refresh token, and stores what the provider sent.
+		rec := record("real")
+		rec.Expiry = time.Now().Add(-time.Minute)
+		if err := store.SaveRecord(context.Background(), files, rec); err != nil {
+			t.Fatal(err)
+		}
+		before := idp.counts(t)["POST /token"]
+		r := ok(t, nil, "token", "get", "real")
+		now := record("real")
+		if got := strings.TrimSpace(r.stdout); got == rec.AccessToken || got != now.AccessToken {
+			t.Fatalf("token get of an expired token: want a new token, stored:\n%s", r)
+		}
+		if idp.counts(t)["POST /token"] != before+1 {
+			t.Errorf("want one token request")
+		}
+		if now.RefreshToken == rec.RefreshToken || now.IDToken == "" || now.IDTokenUnverified {
+			t.Errorf("after the silent refresh: refresh token rotated %t, ID token %t (unverified %t)",
+				now.RefreshToken != rec.RefreshToken, now.IDToken != "", now.IDTokenUnverified)
+		}
+		if active, _ := idp.active(t, now.AccessToken); !active {
+			t.Errorf("the provider does not know the refreshed access token")
+		}
+	})
+
 	t.Run("exec-credential", func(t *testing.T) {
 		r := ok(t, nil, "token", "get", "real", "-o", "exec-credential")
 		var ec struct {
@@ -498,6 +547,11 @@ func TestRealIdP(t *testing.T) {
 		r = ok(t, nil, "token", "get", "realjwt", "--no-cache")
 		if strings.TrimSpace(r.stdout) == tok {
 			t.Errorf("--no-cache served the same token")
+		}
+		// An Ed25519 key: tokctl signs EdDSA.
+		r = ok(t, nil, "token", "get", "realjwted")
+		if active, client := idp.active(t, strings.TrimSpace(r.stdout)); !active || client != realPKJWTClient {
+			t.Errorf("the provider says the Ed25519 private_key_jwt token is active=%t for %q", active, client)
 		}
 	})
 
