@@ -72,7 +72,12 @@ payload that names a member twice, or nests deeper than 64 levels, is refused.
   tokctl decode --key public.pem --require-valid "$TOKEN"
   tokctl decode --jwks keycloak "$ID_TOKEN"
   tokctl decode --hmac-secret-file hs256.secret -o json "$TOKEN" | jq .signature_verified`,
-		Args: cobra.MaximumNArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErrorf("tokctl decode takes one TOKEN argument (or - or nothing for stdin), got %d", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Token = args[0]
