@@ -20,7 +20,7 @@ func NewCmdKey(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "key",
 		Short: "Show the key a client signs its assertions with",
-		Example: `  tokctl key public svc
+		Example: `  tokctl key public svc                 # paste into the client's JWK field
   tokctl key public svc -o pem`,
 		RunE: runGroup,
 	}
