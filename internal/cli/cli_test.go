@@ -325,7 +325,7 @@ func TestDecode(t *testing.T) {
 		{name: "a file name instead of a token", args: []string{tokenFile}, wantCode: 1,
 			wantErr: "decode: " + tokenFileErr + "; " + tokenFile + " is a file: pass its content with `tokctl decode - < " + tokenFile + "`"},
 		{name: "unknown output", args: []string{"-o", "yaml", rs256}, wantCode: 2, wantErr: `unknown output "yaml": use text or json`},
-		{name: "two arguments", args: []string{rs256, rs256}, wantCode: 2, wantErr: "accepts at most 1 arg(s), received 2"},
+		{name: "two arguments", args: []string{rs256, rs256}, wantCode: 2, wantErr: "tokctl decode takes one TOKEN argument (or - or nothing for stdin), got 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
