@@ -426,6 +426,14 @@ func TestRealIdP(t *testing.T) {
 		if strings.TrimSpace(r.stdout) != firstID {
 			t.Errorf("-o id-token printed another token than the stored one:\n%s", r)
 		}
+		r = ok(t, nil, "token", "get", "real", "-o", "json")
+		var j map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &j); err != nil {
+			t.Fatalf("%v\n%s", err, r)
+		}
+		if j["id_token"] != firstID || j["scope"] != "openid offline_access" || strings.Contains(r.stdout, record("real").RefreshToken) {
+			t.Errorf("-o json: want the ID token and the granted scopes, never the refresh token:\n%s", r)
+		}
 		r = ok(t, nil, "decode", "--provider", "real", "--id-token")
 		if !strings.Contains(r.stdout, "verified (RS256") {
 			t.Errorf("decode does not verify the ID token against the provider's JWKS:\n%s", r)
@@ -534,6 +542,20 @@ func TestRealIdP(t *testing.T) {
 		bad := run(t, []string{"TOKCTL_REALCC_CLIENT_SECRET=wrong-secret-0123456789"}, "token", "get", "realcc", "--no-cache")
 		if bad.code != 4 || !strings.Contains(bad.stderr, "invalid_client") || strings.Contains(bad.stderr, "wrong-secret") {
 			t.Errorf("a wrong secret: want exit 4 quoting invalid_client, without the secret:\n%s", bad)
+		}
+	})
+
+	t.Run("client_secret_post and client_secret_jwt", func(t *testing.T) {
+		for _, method := range []string{"client_secret_post", "client_secret_jwt"} {
+			client := "tokctl-" + strings.ReplaceAll(method, "_", "-")
+			r := ok(t, []string{
+				"TOKCTL_REALSECRET_KIND=oauth2", "TOKCTL_REALSECRET_ISSUER=" + idp.issuer,
+				"TOKCTL_REALSECRET_CLIENT_ID=" + client, "TOKCTL_REALSECRET_CLIENT_SECRET=" + realBasicSecret,
+				"TOKCTL_REALSECRET_AUTH_METHOD=" + method, "TOKCTL_REALSECRET_SCOPES=api:read",
+			}, "token", "get", "realsecret", "--no-cache")
+			if active, got := idp.active(t, strings.TrimSpace(r.stdout)); !active || got != client {
+				t.Errorf("%s: the provider says the token is active=%t for %q", method, active, got)
+			}
 		}
 	})
 

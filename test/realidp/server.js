@@ -21,7 +21,7 @@
 //   (RFC 7662) is on, so the test can ask whether a token is live.
 // Nothing else is bent: discovery, PKCE, state, nonce, the RFC 9207 iss
 // parameter, token endpoint client authentication (client_secret_basic,
-// private_key_jwt, none), refresh token rotation, the device flow pages and
+// client_secret_post, client_secret_jwt, private_key_jwt, none), refresh token rotation, the device flow pages and
 // revocation are oidc-provider's own.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -68,6 +68,17 @@ server.listen(0, '127.0.0.1', () => {
         redirect_uris: [],
         scope: 'api:read api:write',
       },
+      // The same client-credentials client with the two other ways of
+      // using a secret.
+      ...['client_secret_post', 'client_secret_jwt'].map((method) => ({
+        client_id: `tokctl-${method.replaceAll('_', '-')}`,
+        client_secret: BASIC_SECRET,
+        token_endpoint_auth_method: method,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: 'api:read',
+      })),
       ...(pkjwtJWKS === undefined ? [] : [{
         client_id: PKJWT_CLIENT,
         token_endpoint_auth_method: 'private_key_jwt',
