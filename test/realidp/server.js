@@ -21,8 +21,9 @@
 //   (RFC 7662) is on, so the test can ask whether a token is live.
 // Nothing else is bent: discovery, PKCE, state, nonce, the RFC 9207 iss
 // parameter, token endpoint client authentication (client_secret_basic,
-// client_secret_post, client_secret_jwt, private_key_jwt, none), refresh token rotation, the device flow pages and
-// revocation are oidc-provider's own.
+// client_secret_post, client_secret_jwt, private_key_jwt, none), refresh
+// token rotation, the device flow pages and revocation are oidc-provider's
+// own.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync, renameSync } from 'node:fs';
