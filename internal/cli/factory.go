@@ -157,12 +157,18 @@ func (f *Factory) HTTP() *oauth.Client {
 	return f.http
 }
 
-// Tokens returns the token lifecycle, wired to this factory's HTTP client,
-// state directory (the locks), clock and stderr. Building it does no I/O.
+// BuildProvider builds the provider of settings s with the token-request
+// client: the tokens.Builder of token requests.
+func (f *Factory) BuildProvider(s provider.Settings) (provider.Provider, error) {
+	return provider.New(s, f.HTTP())
+}
+
+// Tokens returns the token lifecycle, wired to this factory's state
+// directory (the locks), clock and stderr. Building it does no I/O, but it
+// allocates: the hot path (a fresh stored token) does not call it.
 func (f *Factory) Tokens() *tokens.Manager[provider.Provider] {
 	if f.tokens == nil {
 		f.tokens = &tokens.Manager[provider.Provider]{
-			Build: func(s provider.Settings) (provider.Provider, error) { return provider.New(s, f.HTTP()) },
 			Lock:  tokens.DirLocker{Dir: f.StateDir},
 			Clock: tokens.ClockFunc(f.now),
 			Warnf: f.warnf,

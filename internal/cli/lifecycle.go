@@ -21,7 +21,7 @@ func newTokenRequest(f *Factory, name string, edit func(*provider.Settings)) (*t
 	if edit != nil {
 		edit(&s)
 	}
-	return f.Tokens().NewRequest(s)
+	return tokens.NewRequest[provider.Provider](s, f)
 }
 
 // withScopes edits the settings with the --scope flags, if any.

@@ -88,7 +88,7 @@ func logoutRun(ctx context.Context, opts *LogoutOptions) error {
 // whatever the provider says.
 func revoke(ctx context.Context, f *Factory, s provider.Settings, b store.Backend, rec *store.Record) {
 	p, err := provider.New(s, f.HTTP())
-	if err != nil || p.Check() != nil && !tokens.OnlyScopesMissing(s, f.Tokens().Build) || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
+	if err != nil || p.Check() != nil && !tokens.OnlyScopesMissing[provider.Provider](s, f) || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
 		return
 	}
 	if rec.Endpoint != p.RecordEndpoint() {

@@ -145,7 +145,6 @@ func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, erro
 	if opts.Output == "id-token" && !mayHaveIDToken(p) {
 		return nil, usageErrorf("%s: -o id-token: %s has only the client-credentials grant, whose tokens never come with an ID token (that takes an OpenID Connect login); use -o token", p.Name(), p.Name())
 	}
-	m := f.Tokens()
 	if opts.NoCache {
 		// Nothing stored is read: not the default scopes of a login either.
 		if err := r.UseDefaultScopes(store.Index{}); err != nil {
@@ -160,7 +159,7 @@ func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, erro
 		if err := r.Provider().Prepare(ctx); err != nil {
 			return nil, err
 		}
-		return m.FetchClientCredentials(ctx, r, creds)
+		return f.Tokens().FetchClientCredentials(ctx, r, creds)
 	}
 	b, err := f.Store()
 	if err != nil {
@@ -170,8 +169,7 @@ func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, erro
 	if err != nil {
 		return nil, err
 	}
-	usable := func(rec *store.Record) bool { return servable(f, rec, opts) }
-	if usable(rec) {
+	if servable(f, rec, opts) {
 		if tokens.InLastQuarter(rec, f.now()) {
 			startRefreshAhead(f, opts)
 		}
@@ -182,7 +180,7 @@ func validToken(ctx context.Context, opts *TokenGetOptions) (*store.Record, erro
 	if corrupt {
 		f.warnf("%s: the stored token is unreadable; fetching a new one", opts.Provider)
 	}
-	return m.Obtain(ctx, r, b, usable)
+	return f.Tokens().Obtain(ctx, r, b, func(rec *store.Record) bool { return servable(f, rec, opts) })
 }
 
 // servable reports whether rec can be served as opts asks: fresh, and for

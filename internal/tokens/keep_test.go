@@ -28,7 +28,7 @@ func TestSaveLogin(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fx := newFixture(t)
 			ctx := context.Background()
-			r, err := fx.m.NewRequest(fx.s)
+			r, err := NewRequest(fx.s, fx.build)
 			if err != nil {
 				t.Fatal(err)
 			}

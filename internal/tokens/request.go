@@ -13,7 +13,7 @@ import (
 // provider keeps one record per token endpoint and scope set (see
 // store.RecordKey), so the key is known without reading anything.
 type Request[P Provider] struct {
-	build func(provider.Settings) (P, error)
+	build Builder[P]
 	p     P
 	s     provider.Settings
 	// defaultScopes: neither --scope nor the configuration names scopes, so
@@ -28,16 +28,17 @@ type Request[P Provider] struct {
 	key      string
 }
 
-// NewRequest builds and checks the provider of settings s, all before any
-// I/O.
-func (m *Manager[P]) NewRequest(s provider.Settings) (*Request[P], error) {
-	p, err := m.Build(s)
+// NewRequest builds (with build) and checks the provider of settings s, all
+// before any I/O. On the hot path: it allocates the request and nothing
+// else of its own.
+func NewRequest[P Provider](s provider.Settings, build Builder[P]) (*Request[P], error) {
+	p, err := build.BuildProvider(s)
 	if err != nil {
 		return nil, err
 	}
-	r := &Request[P]{build: m.Build, p: p, s: s, defaultScopes: len(s.Scopes) == 0}
+	r := &Request[P]{build: build, p: p, s: s, defaultScopes: len(s.Scopes) == 0}
 	if err := p.Check(); err != nil {
-		if !r.defaultScopes || !OnlyScopesMissing(s, m.Build) {
+		if !r.defaultScopes || !OnlyScopesMissing(s, build) {
 			return nil, err
 		}
 		r.checkErr = err
@@ -66,9 +67,9 @@ func (r *Request[P]) setKey() {
 
 // OnlyScopesMissing reports whether settings s pass the provider's check
 // once they name a scope (Tilia requires scopes).
-func OnlyScopesMissing[P Provider](s provider.Settings, build func(provider.Settings) (P, error)) bool {
+func OnlyScopesMissing[P Provider](s provider.Settings, build Builder[P]) bool {
 	s.Scopes = []string{"scope"}
-	p, err := build(s)
+	p, err := build.BuildProvider(s)
 	return err == nil && p.Check() == nil
 }
 
@@ -91,7 +92,7 @@ func (r *Request[P]) UseDefaultScopes(ix store.Index) error {
 	}
 	s := r.s
 	s.Scopes = ix.DefaultScopes
-	p, err := r.build(s)
+	p, err := r.build.BuildProvider(s)
 	if err != nil {
 		return err
 	}

@@ -65,13 +65,22 @@ type Provider interface {
 	Refresh(ctx context.Context, c provider.Credentials, refreshToken string) (*oauth.Token, error)
 }
 
+// Builder makes the provider of settings (provider.New with the HTTP
+// client); a request calls it again when its scopes change.
+type Builder[P Provider] interface {
+	BuildProvider(s provider.Settings) (P, error)
+}
+
+// BuildFunc is a function as a Builder.
+type BuildFunc[P Provider] func(provider.Settings) (P, error)
+
+// BuildProvider returns f(s).
+func (f BuildFunc[P]) BuildProvider(s provider.Settings) (P, error) { return f(s) }
+
 // Manager gives out valid tokens: it reads, renews and writes the records of
 // requests. P is the provider type its callers use (provider.Provider in
 // tokctl, a fake in tests).
 type Manager[P Provider] struct {
-	// Build makes the provider of settings (provider.New with the HTTP
-	// client); it is called again when a request's scopes change.
-	Build func(provider.Settings) (P, error)
 	Lock  Locker
 	Clock Clock
 	// Warnf prints one warning line.

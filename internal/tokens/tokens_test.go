@@ -176,6 +176,9 @@ type fixture struct {
 	b     *memStore
 	lock  *memLocker
 	warns []string
+	// build gives every request the fixture's provider, as every process
+	// shares one identity provider.
+	build Builder[*fakeProvider]
 	s     provider.Settings
 }
 
@@ -187,11 +190,9 @@ func newFixture(t *testing.T) *fixture {
 		flows: []string{provider.GrantClientCredentials, provider.GrantRefreshToken}, lifetime: time.Hour,
 		now: func() time.Time { return now }, valid: map[string]bool{}}
 	fx.s = provider.Settings{Name: "p", ClientID: "id", ClientSecret: "secret", Scopes: []string{"a"}}
+	fx.build = BuildFunc[*fakeProvider](func(provider.Settings) (*fakeProvider, error) { return fx.p, nil })
 	var mu sync.Mutex
 	fx.m = &Manager[*fakeProvider]{
-		// Every request of the fixture shares one provider, as every
-		// process shares one identity provider.
-		Build: func(provider.Settings) (*fakeProvider, error) { return fx.p, nil },
 		Lock:  fx.lock,
 		Clock: ClockFunc(func() time.Time { return now }),
 		Warnf: func(format string, args ...any) {
@@ -207,7 +208,7 @@ func newFixture(t *testing.T) *fixture {
 // get is what `tokctl token get` does: the stored record while it has
 // minTTL left, else Obtain.
 func (fx *fixture) get(t *testing.T, minTTL time.Duration) (*store.Record, error) {
-	r, err := fx.m.NewRequest(fx.s)
+	r, err := NewRequest(fx.s, fx.build)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +386,7 @@ func TestRefreshRotates(t *testing.T) {
 	fx.save(t, old)
 	ctx := context.Background()
 	for i, want := range []string{"rt1", "rt2", "rt3"} {
-		r, err := fx.m.NewRequest(fx.s)
+		r, err := NewRequest(fx.s, fx.build)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -458,7 +459,7 @@ func TestRenewAhead(t *testing.T) {
 			rec := stored(tt.expiry)
 			rec.ObtainedAt = tt.obtained
 			fx.save(t, rec)
-			r, err := fx.m.NewRequest(fx.s)
+			r, err := NewRequest(fx.s, fx.build)
 			if err != nil {
 				t.Fatal(err)
 			}
