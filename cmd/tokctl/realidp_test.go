@@ -255,7 +255,14 @@ func TestRealIdP(t *testing.T) {
     issuer: %[1]s
     client_id: %[2]s
     scopes: [openid, offline_access]
+    prompt: consent
   realdev:
+    kind: oauth2
+    issuer: %[1]s
+    client_id: %[2]s
+    scopes: [openid, offline_access]
+    prompt: consent
+  realnoprompt:
     kind: oauth2
     issuer: %[1]s
     client_id: %[2]s
@@ -611,6 +618,23 @@ func TestRealIdP(t *testing.T) {
 		}
 		if r := run(t, nil, "token", "get", "real"); r.code != 3 {
 			t.Errorf("token get after logout: want exit 3 (login required):\n%s", r)
+		}
+	})
+
+	// Without `prompt: consent` this provider drops offline_access (OpenID
+	// Connect Core §11): the login still succeeds, and says how to get a
+	// refresh token. tokctl never sends prompt on its own (Dex and Entra ID
+	// would then ask for consent at every login).
+	t.Run("offline_access without prompt", func(t *testing.T) {
+		r := ok(t, nil, "login", "realnoprompt")
+		if strings.Contains(r.stderr, "prompt=") {
+			t.Errorf("the authorization URL carries a prompt nobody configured:\n%s", r)
+		}
+		if !strings.Contains(r.stderr, "no refresh token came back") || !strings.Contains(r.stderr, "`prompt: consent`") {
+			t.Errorf("no hint about prompt: consent:\n%s", r)
+		}
+		if rec := record("realnoprompt"); rec.RefreshToken != "" {
+			t.Errorf("a refresh token came back without prompt=consent; the provider no longer holds to §11?")
 		}
 	})
 

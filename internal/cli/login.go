@@ -354,6 +354,9 @@ func browserFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds
 	if tok.IDToken == "" && nonce != "" {
 		f.warnf("%s: the openid scope was asked for, but no ID token came back", p.Name())
 	}
+	if tok.RefreshToken == "" && slices.Contains(p.Scopes(), "offline_access") {
+		f.warnf("%s: offline_access was asked for, but no refresh token came back; some providers issue one only with `prompt: consent` (providers.%s.prompt, or %s)", p.Name(), p.Name(), provider.EnvVar(p.Name(), "prompt"))
+	}
 	unverified, err := verifyIDToken(ctx, f, p, "login", creds.ID, tok.IDToken, nonce)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,7 +178,7 @@ func TestAuthCodeURL(t *testing.T) {
 		}
 	}
 	if q.Has("prompt") {
-		t.Errorf("prompt without offline_access: %s", raw)
+		t.Errorf("prompt without a prompt setting: %s", raw)
 	}
 	noChallenge := p.AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s"})
 	if u, _ := url.Parse(noChallenge); u.Query().Has("code_challenge") || u.Query().Has("code_challenge_method") {
@@ -185,26 +186,40 @@ func TestAuthCodeURL(t *testing.T) {
 	}
 }
 
-// TestAuthCodeURLOfflineAccess: an OpenID Connect request for
-// offline_access asks for consent (OpenID Connect Core §11), without which
-// a provider that follows the rule issues no refresh token.
-func TestAuthCodeURLOfflineAccess(t *testing.T) {
-	p := mustNew(t, Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token",
-		AuthURL: "https://idp.example.com/authorize", Scopes: []string{"openid", "offline_access"}})
-	u, err := url.Parse(p.AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s", Nonce: "n"}))
-	if err != nil {
-		t.Fatal(err)
+// TestAuthCodeURLPrompt: the prompt parameter is sent only when the
+// provider's settings name one — OpenID Connect Core §11 wants
+// prompt=consent with offline_access and oidc-provider drops the scope
+// without it, but Dex and Entra ID then show a consent screen at every
+// login, so it is the user's choice, never tokctl's.
+func TestAuthCodeURLPrompt(t *testing.T) {
+	base := Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token",
+		AuthURL: "https://idp.example.com/authorize", Scopes: []string{"openid", "offline_access"}}
+	for _, tc := range []struct{ prompt, want string }{
+		{"", ""},
+		{"consent", "consent"},
+		{"login consent", "login consent"},
+	} {
+		s := base
+		s.Prompt = tc.prompt
+		u, err := url.Parse(mustNew(t, s).AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s", Nonce: "n"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := u.Query().Get("prompt"); got != tc.want || u.Query().Has("prompt") != (tc.want != "") {
+			t.Errorf("prompt setting %q: prompt = %q, want %q: %s", tc.prompt, got, tc.want, u)
+		}
 	}
-	if got := u.Query().Get("prompt"); got != "consent" {
-		t.Errorf("prompt = %q, want consent: %s", got, u)
-	}
-	// Plain OAuth2 (no openid, hence no nonce): offline_access is just a scope.
-	u, err = url.Parse(p.AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.Query().Has("prompt") {
-		t.Errorf("prompt without an OpenID Connect request: %s", u)
+	for _, bad := range []string{"always", "none consent", "consent\x1b"} {
+		s := base
+		s.Prompt = bad
+		p, err := New(s, httpClient())
+		if err == nil {
+			err = p.Check()
+		}
+		var ce *failure.ConfigError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "prompt") {
+			t.Errorf("prompt %q: err = %v, want a configuration error naming prompt", bad, err)
+		}
 	}
 }
 

@@ -172,6 +172,9 @@ type Settings struct {
 	JWKSURL       string
 	// Device is "true" to make the device flow login's default.
 	Device string
+	// Prompt is the OpenID Connect prompt parameter of the browser login
+	// (e.g. "consent"); empty sends none.
+	Prompt string
 
 	// PrivateKey is the PEM file of the key that signs private_key_jwt
 	// client assertions and jwt_bearer grants; PrivateKeyID its kid
@@ -201,7 +204,7 @@ type Settings struct {
 // Keys are the setting names of the config file (providers.NAME.KEY) and of
 // the environment (TOKCTL_NAME_KEY).
 var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "pkce", "scopes",
-	"issuer", "device_auth_url", "revocation_url", "jwks_url", "device",
+	"issuer", "device_auth_url", "revocation_url", "jwks_url", "device", "prompt",
 	"private_key", "private_key_id", "signing_alg", "client_assertion", "client_assertion_audience",
 	"grant", "assertion_subject", "assertion_audience"}
 
@@ -246,6 +249,8 @@ func (s *Settings) Set(key, value string) {
 		s.JWKSURL = value
 	case "device":
 		s.Device = value
+	case "prompt":
+		s.Prompt = value
 	case "private_key":
 		s.PrivateKey = value
 	case "private_key_id":
@@ -411,12 +416,13 @@ func (b *base) AuthCodeURL(r AuthRequest) string {
 	}
 	if r.Nonce != "" {
 		q.Set("nonce", r.Nonce)
-		// OpenID Connect Core §11: a request for offline_access MUST carry
-		// prompt=consent; providers that hold to it (oidc-provider does)
-		// otherwise drop the scope and issue no refresh token.
-		if slices.Contains(b.scopes, "offline_access") {
-			q.Set("prompt", "consent")
-		}
+	}
+	// Only when configured: OpenID Connect Core §11 asks for prompt=consent
+	// with offline_access, and some providers (oidc-provider) drop the scope
+	// without it, but others then show a consent screen at every login
+	// (Dex, Entra ID), so tokctl does not send it on its own.
+	if b.s.Prompt != "" {
+		q.Set("prompt", b.s.Prompt)
 	}
 	if r.Challenge != "" {
 		q.Set("code_challenge", r.Challenge)
@@ -470,9 +476,32 @@ func (b *base) checkPKCE() error {
 	return b.configError("pkce must be true or false, not %q (%s)", b.s.PKCE, valueHint(b.s, "pkce"))
 }
 
+// checkPrompt validates the prompt setting: OpenID Connect Core §3.1.2.1's
+// space-separated values.
+func (b *base) checkPrompt() error {
+	if b.s.Prompt == "" {
+		return nil
+	}
+	values := strings.Fields(b.s.Prompt)
+	for _, v := range values {
+		switch v {
+		case "none", "login", "consent", "select_account":
+			continue
+		}
+		return b.configError("prompt must be none, login, consent or select_account (space-separated), not %q (%s)", oauth.EscapeControl(b.s.Prompt), valueHint(b.s, "prompt"))
+	}
+	if len(values) > 1 && slices.Contains(values, "none") {
+		return b.configError("prompt none cannot be combined with other values (%s)", valueHint(b.s, "prompt"))
+	}
+	return nil
+}
+
 // checkEndpoints validates the URLs a provider will use.
 func (b *base) checkEndpoints(missingHint string) error {
 	if err := b.checkPKCE(); err != nil {
+		return err
+	}
+	if err := b.checkPrompt(); err != nil {
 		return err
 	}
 	if b.tokenURL == "" {
