@@ -18,6 +18,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/failure"
 
+	"github.com/tokctl/tokctl/internal/authflow"
 	"github.com/tokctl/tokctl/internal/config"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/oauth"
@@ -173,11 +174,28 @@ func (f *Factory) Tokens() *tokens.Manager[provider.Provider] {
 			Clock: tokens.ClockFunc(f.now),
 			Warnf: f.warnf,
 			VerifyIDToken: func(ctx context.Context, p provider.Provider, clientID, idToken string) (bool, error) {
-				return verifyIDToken(ctx, f, p, "refresh", clientID, idToken, "")
+				return f.idTokenVerifier().Verify(ctx, p, "refresh", clientID, idToken, "")
 			},
 		}
 	}
 	return f.tokens
+}
+
+// idTokenVerifier checks ID tokens with the token-request client; -v says
+// when one stays unverified.
+func (f *Factory) idTokenVerifier() *authflow.Verifier {
+	v := &authflow.Verifier{HTTP: f.HTTP(), CacheDir: cacheDir(), Now: f.now}
+	if f.Verbose {
+		v.Verbose = f.IO.ErrOut
+	}
+	return v
+}
+
+// authFlow is the login flows wired to this factory's streams, browser
+// opener, --timeout and ID-token verifier.
+func (f *Factory) authFlow() *authflow.Flow {
+	return &authflow.Flow{Out: f.IO.ErrOut, In: f.IO.In, Open: f.openBrowser, CanOpen: canOpenBrowser,
+		Timeout: f.Timeout, Verifier: f.idTokenVerifier()}
 }
 
 // interruptAfter is how long a wait lasts before the command catches Ctrl-C

@@ -5,20 +5,15 @@ import (
 	"errors"
 	"fmt"
 	stdio "io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/tokctl/tokctl/internal/failure"
 
 	"github.com/spf13/cobra"
-	xoauth2 "golang.org/x/oauth2"
 
 	"github.com/tokctl/tokctl/internal/assertion"
+	"github.com/tokctl/tokctl/internal/authflow"
 	"github.com/tokctl/tokctl/internal/iostreams"
-	"github.com/tokctl/tokctl/internal/jwt"
-	"github.com/tokctl/tokctl/internal/loopback"
-	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
 	"github.com/tokctl/tokctl/internal/tokens"
@@ -166,10 +161,8 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 	var rec *store.Record
 	switch flow {
-	case provider.GrantAuthorizationCode:
-		rec, err = browserFlow(ctx, opts, r, client.creds)
-	case provider.GrantDeviceCode:
-		rec, err = deviceFlow(ctx, opts, r, client.creds)
+	case provider.GrantAuthorizationCode, provider.GrantDeviceCode:
+		rec, err = codeLogin(ctx, opts, r, client.creds, flow)
 	default:
 		rec, err = f.Tokens().FetchClientCredentials(ctx, r, client.creds)
 	}
@@ -297,143 +290,27 @@ func readKeyStdin(io *iostreams.IOStreams) ([]byte, error) {
 	return assertion.MarshalPEM(k)
 }
 
-// browserFlow runs the authorization-code grant through a loopback redirect.
-func browserFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
+// codeLogin runs a login's flow through authflow and makes the record to
+// store from its token.
+func codeLogin(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds provider.Credentials, grant string) (*store.Record, error) {
 	f, p := opts.f, r.Provider()
-	state := loopback.NewState()
-	l, err := loopback.Listen(loopback.Config{RedirectURI: p.RedirectURI(), State: state, Provider: p.Name(),
-		Issuer: mixUpIssuer(p.Endpoints())})
-	if err != nil {
-		var busy *loopback.PortBusyError
-		if errors.As(err, &busy) || errors.Is(err, loopback.ErrInvalidRedirectURI) {
-			return nil, &failure.ConfigError{Provider: p.Name(), Msg: strings.TrimPrefix(err.Error(), p.Name()+": ")}
-		}
-		return nil, err
-	}
-	defer l.Close()
-	var verifier, challenge string
-	if p.PKCE() {
-		verifier = xoauth2.GenerateVerifier()
-		challenge = xoauth2.S256ChallengeFromVerifier(verifier)
-	}
-	var nonce string
-	if slices.Contains(p.Scopes(), "openid") {
-		nonce = jwt.NewNonce()
-	}
-	authURL := p.AuthCodeURL(provider.AuthRequest{ClientID: creds.ID, RedirectURI: l.RedirectURI(), State: state, Challenge: challenge, Nonce: nonce})
-
-	noBrowser := opts.NoBrowser
-	if !noBrowser {
-		if err := canOpenBrowser(); err != nil {
-			hint := ""
-			if provider.Supports(p, provider.GrantDeviceCode) {
-				hint = fmt.Sprintf(" (or use `tokctl login %s --device`)", p.Name())
-			}
-			f.infof("%v; showing the URL instead%s", err, hint)
-			noBrowser = true
-		}
-	}
-	if noBrowser {
-		fmt.Fprintf(f.IO.ErrOut, "tokctl: open this URL in a browser to log in to %s:\n\n    %s\n\n", p.Name(), authURL)
-		fmt.Fprintf(f.IO.ErrOut, "tokctl: the browser is then sent to %s. If that page does not load (the browser runs on another machine), copy its full address from the address bar and paste it here.\n", l.RedirectURI())
-		go readPastedRedirects(f, l)
-	} else {
-		fmt.Fprintf(f.IO.ErrOut, "tokctl: opening %s's login page in your browser; if it does not open, visit:\n\n    %s\n\n", p.Name(), authURL)
-		f.openBrowser(authURL)
-	}
-	f.infof("waiting for the browser to come back to %s (Ctrl-C to cancel)", l.RedirectURI())
-
-	code, err := l.Wait(ctx)
-	if err != nil {
-		return nil, loginWaitError(ctx, f, p.Name(), err)
-	}
-	tok, err := p.Exchange(ctx, creds, provider.CodeExchange{Code: code, RedirectURI: l.RedirectURI(), Verifier: verifier})
-	if err != nil {
-		return nil, err
-	}
-	if tok.IDToken == "" && nonce != "" {
-		f.warnf("%s: the openid scope was asked for, but no ID token came back", p.Name())
-	}
-	if tok.RefreshToken == "" && slices.Contains(p.Scopes(), "offline_access") {
-		f.warnf("%s: offline_access was asked for, but no refresh token came back; some providers issue one only with `prompt: consent` (providers.%s.prompt, or %s)", p.Name(), p.Name(), provider.EnvVar(p.Name(), "prompt"))
-	}
-	unverified, err := verifyIDToken(ctx, f, p, "login", creds.ID, tok.IDToken, nonce)
-	if err != nil {
-		return nil, err
-	}
-	rec := f.Tokens().NewRecord(r, creds.ID, tok)
-	rec.IDTokenUnverified = unverified
-	return rec, nil
-}
-
-// deviceFlow runs the device authorization grant (RFC 8628): the user code
-// and where to enter it on stderr, then polling until approval.
-func deviceFlow(ctx context.Context, opts *LoginOptions, r *tokenRequest, creds provider.Credentials) (*store.Record, error) {
-	f, p := opts.f, r.Provider()
-	da, err := p.DeviceAuth(ctx, creds)
-	if err != nil {
-		return nil, err
-	}
-	w := f.IO.ErrOut
-	fmt.Fprintf(w, "tokctl: to log in to %s, open\n\n    %s\n\nand enter the code\n\n    %s\n\n", p.Name(), da.VerificationURI, da.UserCode)
-	open := da.VerificationURIComplete
-	if open != "" {
-		fmt.Fprintf(w, "(or open %s, which has the code in it)\n\n", open)
-	} else {
-		open = da.VerificationURI
-	}
-	if !opts.NoBrowser && canOpenBrowser() == nil {
-		f.openBrowser(open)
-	}
-	f.infof("waiting for approval (the code expires in %s; Ctrl-C to cancel)", da.ExpiresIn.Round(time.Second))
-	tok, err := oauth.PollDevice(ctx, p.Name(), da, func(ctx context.Context) (*oauth.Token, error) {
-		return p.DeviceToken(ctx, creds, da.DeviceCode)
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, loginWaitError(ctx, f, p.Name(), err)
-		}
-		return nil, err
-	}
-	unverified, err := verifyIDToken(ctx, f, p, "login", creds.ID, tok.IDToken, "")
-	if err != nil {
-		return nil, err
-	}
-	rec := f.Tokens().NewRecord(r, creds.ID, tok)
-	rec.IDTokenUnverified = unverified
-	return rec, nil
-}
-
-// readPastedRedirects lets a user whose browser runs elsewhere paste the
-// redirect address; a wrong one is reported and the wait goes on.
-func readPastedRedirects(f *Factory, l *loopback.Listener) {
-	for {
-		line, err := iostreams.ReadLine(f.IO.In)
-		if err != nil {
-			return // no input (a script, CI): the listener alone decides
-		}
-		if line == "" {
-			continue
-		}
-		if err := l.Paste(line); err != nil {
-			f.warnf("%v; paste the full address of the page the browser ended on", err)
-			continue
-		}
-		return
-	}
-}
-
-// loginWaitError explains why no code arrived: the command's deadline, an
-// interrupt, or a conclusive redirect without a code (the provider's
-// refusal, a missing code).
-func loginWaitError(ctx context.Context, f *Factory, name string, err error) error {
+	fl := f.authFlow()
+	var res *authflow.Result
+	var err error
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("%s: no login within %s; run `tokctl login %s` again (--timeout sets the wait)", name, f.Timeout, name)
-	case errors.Is(ctx.Err(), context.Canceled):
-		return fmt.Errorf("%s: login interrupted", name)
+	case grant == provider.GrantDeviceCode:
+		res, err = fl.Device(ctx, p, creds, opts.NoBrowser)
+	case opts.NoBrowser:
+		res, err = fl.PasteBack(ctx, p, creds)
+	default:
+		res, err = fl.Browser(ctx, p, creds)
 	}
-	return fmt.Errorf("%s: the login was not completed: %s; run `tokctl login %s` to try again", name, strings.TrimPrefix(err.Error(), name+": "), name)
+	if err != nil {
+		return nil, err
+	}
+	rec := f.Tokens().NewRecord(r, creds.ID, res.Token)
+	rec.IDTokenUnverified = res.IDTokenUnverified
+	return rec, nil
 }
 
 // saveLogin stores the token record and, when it was typed or piped in (or

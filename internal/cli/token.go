@@ -274,3 +274,10 @@ func writeTokenJSON(f *Factory, rec *store.Record, typ string) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// unverifiedIDTokenError refuses to hand out an ID token tokctl could not verify.
+func unverifiedIDTokenError(rec *store.Record) error {
+	return fmt.Errorf("%s: the stored ID token is not verified, so tokctl will not print it: the provider has no `issuer` configured (%s), "+
+		"and the ID token's own issuer does not vouch for this token endpoint; set `issuer` and run `tokctl login %s`",
+		rec.Provider, provider.EnvVar(rec.Provider, "issuer"), rec.Provider)
+}

@@ -1,13 +1,15 @@
-package cli
+package authflow
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/tokctl/tokctl/internal/jwt"
+	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
-	"github.com/tokctl/tokctl/internal/store"
 )
 
 // IDTokenError is an ID token that failed verification: the login or refresh
@@ -28,14 +30,26 @@ func (e *IDTokenError) Error() string {
 
 func (e *IDTokenError) Unwrap() error { return e.Err }
 
-// verifyIDToken checks an ID token wherever it comes from (a login, the device
+// Verifier checks ID tokens against the provider's JWKS.
+type Verifier struct {
+	// HTTP fetches the JWKS and discovery documents.
+	HTTP *oauth.Client
+	// CacheDir is where discovery documents are cached ("" for none).
+	CacheDir string
+	// Now tells the time.
+	Now func() time.Time
+	// Verbose, when set, receives the line saying a token stays unverified.
+	Verbose io.Writer
+}
+
+// Verify checks an ID token wherever it comes from (a login, the device
 // flow, a refresh): its signature against the provider's JWKS, iss equal to
 // the configured issuer exactly, aud, azp, exp, iat, nbf, and the nonce when
 // one was sent. A provider configured without `issuer` gets its ID tokens
 // verified through the discovery document of the token's own iss when that
 // document names the same token endpoint; otherwise the token cannot be
 // verified, which is no error: unverified says to keep it marked as such.
-func verifyIDToken(ctx context.Context, f *Factory, p provider.Provider, during, clientID, idToken, nonce string) (unverified bool, err error) {
+func (v *Verifier) Verify(ctx context.Context, p provider.Provider, during, clientID, idToken, nonce string) (unverified bool, err error) {
 	if idToken == "" {
 		return false, nil
 	}
@@ -45,10 +59,10 @@ func verifyIDToken(ctx context.Context, f *Factory, p provider.Provider, during,
 	e := p.Endpoints()
 	issuer, jwksURL := e.Issuer, e.JWKS
 	if issuer == "" {
-		found, ok := issuerFromToken(ctx, f, p, idToken)
+		found, ok := v.issuerFromToken(ctx, p, idToken)
 		if !ok {
-			if f.Verbose {
-				f.infof("%s: the ID token cannot be verified without `issuer`; it is kept, marked unverified", p.Name())
+			if v.Verbose != nil {
+				fmt.Fprintf(v.Verbose, "tokctl: %s: the ID token cannot be verified without `issuer`; it is kept, marked unverified\n", p.Name())
 			}
 			return true, nil
 		}
@@ -57,11 +71,11 @@ func verifyIDToken(ctx context.Context, f *Factory, p provider.Provider, during,
 	if jwksURL == "" {
 		return fail(errors.New("an ID token came back, but the provider publishes no JWKS to verify it (set `jwks_url`)"))
 	}
-	keys, err := jwt.FetchJWKS(ctx, f.HTTP(), jwksURL)
+	keys, err := jwt.FetchJWKS(ctx, v.HTTP, jwksURL)
 	if err != nil {
 		return fail(fmt.Errorf("cannot fetch the JWKS to verify the ID token: %w", err))
 	}
-	if err := jwt.VerifyIDToken(idToken, keys, jwt.IDTokenCheck{Issuer: issuer, ClientID: clientID, Nonce: nonce, Now: f.now()}); err != nil {
+	if err := jwt.VerifyIDToken(idToken, keys, jwt.IDTokenCheck{Issuer: issuer, ClientID: clientID, Nonce: nonce, Now: v.now()}); err != nil {
 		return fail(err)
 	}
 	return false, nil
@@ -71,30 +85,21 @@ func verifyIDToken(ctx context.Context, f *Factory, p provider.Provider, during,
 // discovery document of the ID token's own iss, trusted only when it names
 // the token endpoint the token came from (so a token cannot vouch for
 // itself by naming an issuer of its choosing).
-func issuerFromToken(ctx context.Context, f *Factory, p provider.Provider, idToken string) (provider.Endpoints, bool) {
+func (v *Verifier) issuerFromToken(ctx context.Context, p provider.Provider, idToken string) (provider.Endpoints, bool) {
 	iss := jwt.UnverifiedIssuer(idToken)
 	if iss == "" {
 		return provider.Endpoints{}, false
 	}
-	doc, err := provider.DiscoverIssuer(ctx, f.HTTP(), p.Name(), iss, cacheDir())
+	doc, err := provider.DiscoverIssuer(ctx, v.HTTP, p.Name(), iss, v.CacheDir)
 	if err != nil || doc.Issuer != iss || doc.Token == "" || doc.Token != p.Endpoints().Token {
 		return provider.Endpoints{}, false
 	}
 	return doc, true
 }
 
-// unverifiedIDTokenError refuses to hand out an ID token tokctl could not verify.
-func unverifiedIDTokenError(rec *store.Record) error {
-	return fmt.Errorf("%s: the stored ID token is not verified, so tokctl will not print it: the provider has no `issuer` configured (%s), "+
-		"and the ID token's own issuer does not vouch for this token endpoint; set `issuer` and run `tokctl login %s`",
-		rec.Provider, provider.EnvVar(rec.Provider, "issuer"), rec.Provider)
-}
-
-// mixUpIssuer is the issuer a login's redirect must name (RFC 9207): the
-// configured one, when its discovery document says redirects carry it.
-func mixUpIssuer(e provider.Endpoints) string {
-	if e.IssParameter {
-		return e.Issuer
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
 	}
-	return ""
+	return time.Now()
 }
