@@ -19,19 +19,13 @@ const (
 	exitUnavailable   = 5
 )
 
-// usageError is a mistake in the command line.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usageErrorf(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
-}
+// usageErrorf is a mistake in the command line (exit 2).
+func usageErrorf(format string, args ...any) error { return failure.Usagef(format, args...) }
 
 // exitCode maps an error to the contract's exit code.
 func exitCode(err error) int {
 	var (
-		usage  *usageError
+		usage  *failure.UsageError
 		cfg    *failure.ConfigError
 		login  *failure.LoginRequiredError
 		creds  *failure.CredentialsRejectedError

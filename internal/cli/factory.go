@@ -5,18 +5,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/tokctl/tokctl/internal/failure"
 
 	"github.com/tokctl/tokctl/internal/authflow"
 	"github.com/tokctl/tokctl/internal/config"
@@ -54,142 +49,44 @@ type Factory struct {
 	// for the clock.
 	SignalsCaught func()
 
-	cfg      *config.Config
-	backend  store.Backend
-	stateDir string
-	http     *oauth.Client
-	tokens   *tokens.Manager[provider.Provider]
+	svc *tokens.Service
 	// interrupted is set when a signal stopped the command (Interruptible).
 	interrupted atomic.Pointer[interruptedError]
 }
 
+// Service is the token lifecycle wired to the global flags; built on
+// first use, after the flags are parsed.
+func (f *Factory) Service() *tokens.Service {
+	if f.svc == nil {
+		f.svc = &tokens.Service{ConfigFile: f.ConfigFile, StoreKind: f.StoreKind, Verbose: f.Verbose,
+			UserAgent: "tokctl/" + f.Build.Version, ErrOut: f.IO.ErrOut, Now: f.Now}
+	}
+	return f.svc
+}
+
+// The methods below forward to the Service while the commands move onto it.
+
 // Config loads the config file once.
-func (f *Factory) Config() (*config.Config, error) {
-	if f.cfg != nil {
-		return f.cfg, nil
-	}
-	path, err := config.Path(f.ConfigFile)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load(path, f.ConfigFile != "" || envSet("TOKCTL_CONFIG"))
-	if err == nil {
-		err = cfg.Check(config.Schema{ProviderKeys: provider.Keys, ListKeys: provider.ListKeys})
-	}
-	if err != nil {
-		return nil, configFileError(err, f.ConfigFile)
-	}
-	f.cfg = cfg
-	return cfg, nil
-}
+func (f *Factory) Config() (*config.Config, error) { return f.Service().Config() }
 
-// configFileError is a config file's error as a configuration error (exit
-// 2) of the provider whose entry is wrong, or of "config"; a file that does
-// not exist says who named it.
-func configFileError(err error, flag string) error {
-	name := "config"
-	var fe *config.FileError
-	if errors.As(err, &fe) && fe.Provider != "" {
-		name = fe.Provider
-	}
-	msg := err.Error()
-	if errors.Is(err, config.ErrNotExist) {
-		if flag != "" {
-			msg += " (named by --config)"
-		} else {
-			msg += " (named by TOKCTL_CONFIG)"
-		}
-	}
-	return &failure.ConfigError{Provider: name, Msg: msg}
-}
-
-// Store opens the configured store once: --store, else TOKCTL_STORE, else
-// the config file's `store`, else the keyring (falling back to files).
-func (f *Factory) Store() (store.Backend, error) {
-	if f.backend != nil {
-		return f.backend, nil
-	}
-	kind := f.StoreKind
-	if kind == "" {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, err
-		}
-		kind = cfg.Store()
-	}
-	dir, err := f.StateDir()
-	if err != nil {
-		return nil, err
-	}
-	b, err := store.Open(kind, store.Options{Dir: dir, Warn: f.IO.ErrOut})
-	if err != nil {
-		// The config file's value was checked with the file; name the other
-		// two places the value can come from.
-		from := "--store"
-		if f.StoreKind == "" {
-			from = "TOKCTL_STORE"
-		}
-		return nil, usageErrorf("%s: %v", from, err)
-	}
-	f.backend = b
-	return b, nil
-}
+// Store opens the configured store once.
+func (f *Factory) Store() (store.Backend, error) { return f.Service().Store() }
 
 // StateDir is the directory of the file store and the locks.
-func (f *Factory) StateDir() (string, error) {
-	if f.stateDir == "" {
-		dir, err := store.DefaultDir()
-		if err != nil {
-			return "", err
-		}
-		f.stateDir = dir
-	}
-	return f.stateDir, nil
-}
+func (f *Factory) StateDir() (string, error) { return f.Service().StateDir() }
 
-// HTTP returns the token-request client.
-func (f *Factory) HTTP() *oauth.Client {
-	if f.http == nil {
-		f.http = &oauth.Client{UserAgent: "tokctl/" + f.Build.Version}
-		if f.Verbose {
-			f.http.Verbose = f.IO.ErrOut
-		}
-	}
-	return f.http
-}
+// HTTP returns the outbound client.
+func (f *Factory) HTTP() *oauth.Client { return f.Service().HTTP() }
 
-// BuildProvider builds the provider of settings s with the token-request
-// client: the tokens.Builder of token requests.
+// BuildProvider builds the provider of settings s.
 func (f *Factory) BuildProvider(s provider.Settings) (provider.Provider, error) {
-	return provider.New(s, f.HTTP())
+	return f.Service().BuildProvider(s)
 }
 
-// Tokens returns the token lifecycle, wired to this factory's state
-// directory (the locks), clock and stderr. Building it does no I/O, but it
-// allocates: the hot path (a fresh stored token) does not call it.
-func (f *Factory) Tokens() *tokens.Manager[provider.Provider] {
-	if f.tokens == nil {
-		f.tokens = &tokens.Manager[provider.Provider]{
-			Lock:  tokens.DirLocker{Dir: f.StateDir},
-			Clock: tokens.ClockFunc(f.now),
-			Warnf: f.warnf,
-			VerifyIDToken: func(ctx context.Context, p provider.Provider, clientID, idToken string) (bool, error) {
-				return f.idTokenVerifier().Verify(ctx, p, "refresh", clientID, idToken, "")
-			},
-		}
-	}
-	return f.tokens
-}
+// Tokens returns the token lifecycle.
+func (f *Factory) Tokens() *tokens.Manager[provider.Provider] { return f.Service().Manager() }
 
-// idTokenVerifier checks ID tokens with the token-request client; -v says
-// when one stays unverified.
-func (f *Factory) idTokenVerifier() *authflow.Verifier {
-	v := &authflow.Verifier{HTTP: f.HTTP(), CacheDir: cacheDir(), Now: f.now}
-	if f.Verbose {
-		v.Verbose = f.IO.ErrOut
-	}
-	return v
-}
+func (f *Factory) idTokenVerifier() *authflow.Verifier { return f.Service().IDTokenVerifier() }
 
 // authFlow is the login flows wired to this factory's streams, browser
 // opener, --timeout and ID-token verifier.
@@ -259,105 +156,26 @@ func (f *Factory) Context(parent context.Context) (context.Context, context.Canc
 	return context.WithTimeout(parent, f.Timeout)
 }
 
-// Settings resolves provider name's settings from the environment and the
-// config file (the environment wins); flags are applied by the caller.
-func (f *Factory) Settings(name string) (provider.Settings, error) {
-	s := provider.Settings{Name: name}
-	if !provider.ValidName(name) {
-		return s, usageErrorf("invalid provider name %q: use lower-case letters, digits, - and _", name)
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return s, err
-	}
-	s.CacheDir = cacheDir()
-	s.ConfigFile = cfg.File()
-	s.Warnf = f.warnf
-	for _, key := range provider.Keys {
-		if v, ok := cfg.Lookup(name, key, provider.EnvVar(name, key)); ok {
-			s.Set(key, v)
-		}
-	}
-	if s.Kind == "" && !provider.IsBuiltIn(name) {
-		known := append(provider.BuiltIn(), cfg.ProviderNames()...)
-		if near := config.Nearest(name, known); near != "" {
-			return s, &failure.ConfigError{Provider: name, Msg: fmt.Sprintf("unknown provider; did you mean `%s`? (see `tokctl providers`)", near)}
-		}
-		return s, &failure.ConfigError{Provider: name, Msg: fmt.Sprintf(
-			"unknown provider; built-in providers are %s, others need an entry with a `kind` under providers in %s",
-			strings.Join(provider.BuiltIn(), ", "), cfg.File())}
-	}
-	return s, nil
-}
+// Settings resolves provider name's settings.
+func (f *Factory) Settings(name string) (provider.Settings, error) { return f.Service().Settings(name) }
 
-// CheckedProvider resolves provider name's settings, lets the command apply
-// its flags (edit may be nil), builds the provider and checks its settings,
-// all before any request.
+// CheckedProvider resolves, edits, builds and checks provider name.
 func (f *Factory) CheckedProvider(name string, edit func(*provider.Settings)) (provider.Provider, provider.Settings, error) {
-	s, err := f.Settings(name)
-	if err != nil {
-		return nil, s, err
-	}
-	if edit != nil {
-		edit(&s)
-	}
-	p, err := provider.New(s, f.HTTP())
-	if err != nil {
-		return nil, s, err
-	}
-	return p, s, p.Check()
+	return f.Service().CheckedProvider(name, edit)
 }
 
-// KeepingStore is the store for a command whose point is to keep something
-// (login, refresh): `none` is a usage error that says what to do instead.
+// KeepingStore is the store for a command whose point is to keep something.
 func (f *Factory) KeepingStore(name, command, instead string) (store.Backend, error) {
-	b, err := f.Store()
-	if err != nil {
-		return nil, err
-	}
-	if b.Name() == "none" {
-		return nil, usageErrorf("%s: %s keeps tokens in a store, but the store is `none`; %s", name, command, instead)
-	}
-	return b, nil
+	return f.Service().KeepingStore(name, command, instead)
 }
 
 // Provider builds provider name from its settings.
-func (f *Factory) Provider(name string) (provider.Provider, error) {
-	s, err := f.Settings(name)
-	if err != nil {
-		return nil, err
-	}
-	return provider.New(s, f.HTTP())
-}
+func (f *Factory) Provider(name string) (provider.Provider, error) { return f.Service().Provider(name) }
 
 // ProviderNames lists built-in and configured providers, sorted, unique.
-func (f *Factory) ProviderNames() ([]string, error) {
-	cfg, err := f.Config()
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var names []string
-	for _, n := range append(provider.BuiltIn(), cfg.ProviderNames()...) {
-		if !seen[n] {
-			seen[n] = true
-			names = append(names, n)
-		}
-	}
-	return names, nil
-}
+func (f *Factory) ProviderNames() ([]string, error) { return f.Service().ProviderNames() }
 
-// cacheDir is where discovery documents are cached: $XDG_CACHE_HOME/tokctl,
-// else ~/.cache/tokctl; empty (no cache) when neither can be found.
-func cacheDir() string {
-	if d := os.Getenv("XDG_CACHE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "tokctl")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".cache", "tokctl")
-	}
-	return ""
-}
+func cacheDir() string { return tokens.CacheDir() }
 
 func (f *Factory) now() time.Time {
 	if f.Now != nil {

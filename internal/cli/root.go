@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 )
 
@@ -150,7 +151,7 @@ server, keeps them in the OS keyring, and prints a valid one in milliseconds.`,
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &failure.UsageError{Msg: err.Error()} })
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		if f.Timeout <= 0 {
 			return errTimeout
@@ -174,10 +175,7 @@ const timeoutUsage = "give up after this long"
 
 // errTimeout is the answer to --timeout 0 or a negative one: no command can
 // run without a bound.
-var errTimeout = &usageError{msg: "--timeout must be a positive duration, e.g. 30s or 5m"}
-
-// envSet reports whether the environment variable name is set and non-empty.
-func envSet(name string) bool { return os.Getenv(name) != "" }
+var errTimeout = &failure.UsageError{Msg: "--timeout must be a positive duration, e.g. 30s or 5m"}
 
 // completeProviders completes provider names, built-in and configured.
 func completeProviders(f *Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
