@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 // ExecOptions are the inputs of `tokctl exec`.
@@ -145,9 +146,9 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		f.infof("%s: cannot run %q: %s", opts.Token.Provider, name, lookPathReason(name, err))
 		if errors.Is(err, fs.ErrPermission) {
-			return &silentError{code: exitCannotRun}
+			return &failure.SilentError{Code: exitCannotRun}
 		}
-		return &silentError{code: exitNotFound}
+		return &failure.SilentError{Code: exitNotFound}
 	}
 	rec, err := validToken(ctx, &opts.Token)
 	if err != nil {
@@ -166,10 +167,10 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 	code, err := runForwardingSignals(cmd)
 	if err != nil {
 		f.infof("%s: cannot run %q: %v", opts.Token.Provider, name, err)
-		return &silentError{code: exitCannotRun}
+		return &failure.SilentError{Code: exitCannotRun}
 	}
 	if code != 0 {
-		return &silentError{code: code}
+		return &failure.SilentError{Code: code}
 	}
 	return nil
 }

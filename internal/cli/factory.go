@@ -6,17 +6,16 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/tokctl/tokctl/internal/authflow"
 	"github.com/tokctl/tokctl/internal/config"
+	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/oauth"
+	"github.com/tokctl/tokctl/internal/proc"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
 	"github.com/tokctl/tokctl/internal/tokens"
@@ -51,7 +50,7 @@ type Factory struct {
 
 	svc *tokens.Service
 	// interrupted is set when a signal stopped the command (Interruptible).
-	interrupted atomic.Pointer[interruptedError]
+	interrupted atomic.Pointer[failure.InterruptedError]
 }
 
 // Service is the token lifecycle wired to the global flags; built on
@@ -96,56 +95,17 @@ func (f *Factory) authFlow() *authflow.Flow {
 }
 
 // interruptAfter is how long a wait lasts before the command catches Ctrl-C
-// and SIGTERM itself.
+// and SIGTERM itself (see proc.Interruptible).
 const interruptAfter = 100 * time.Millisecond
 
 // Interruptible makes ctx end on Ctrl-C or SIGTERM, for the work that waits
 // (a lock, the network, the browser), so that the command stops with one
-// line about provider and exit 128+signal, as a shell reports it (see Main).
-// The handler is installed only once the wait has lasted interruptAfter:
-// os/signal starts a thread and costs ≈ 0.3 ms, more than a whole token
-// request to a nearby provider takes, and a signal before then ends the
-// process the default way, which loses nothing: every store write is
-// atomic, and locks and the loopback port go with the process. The hot path
-// (a stored token) does not call it at all.
+// line about provider and exit 128+signal, as a shell reports it (see Run).
+// The hot path (a stored token) does not call it.
 func (f *Factory) Interruptible(ctx context.Context, provider string) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(ctx)
-	var (
-		mu      sync.Mutex
-		signals chan os.Signal
-		stopped bool
-	)
-	timer := time.AfterFunc(interruptAfter, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if stopped {
-			return
-		}
-		signals = make(chan os.Signal, 1)
-		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-		go func() {
-			select {
-			case sig := <-signals:
-				s, _ := sig.(syscall.Signal)
-				f.interrupted.CompareAndSwap(nil, &interruptedError{provider: provider, signal: s})
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		if f.SignalsCaught != nil {
-			f.SignalsCaught()
-		}
-	})
-	return ctx, func() {
-		timer.Stop()
-		mu.Lock()
-		stopped = true
-		if signals != nil {
-			signal.Stop(signals)
-		}
-		mu.Unlock()
-		cancel()
-	}
+	return proc.Interruptible(ctx, interruptAfter, func(s syscall.Signal) {
+		f.interrupted.CompareAndSwap(nil, &failure.InterruptedError{Provider: provider, Signal: s})
+	}, f.SignalsCaught)
 }
 
 // Context bounds a command by --timeout.

@@ -32,7 +32,7 @@ func Run(f *Factory, args []string) (code int) {
 		err = intr // whatever the wait it cut short said about it
 	}
 	if err != nil {
-		if _, silent := err.(*silentError); !silent {
+		if _, silent := err.(*failure.SilentError); !silent {
 			fmt.Fprintf(io.ErrOut, "tokctl: %v\n", err)
 		}
 	}
@@ -90,7 +90,7 @@ func recoverPanic(errOut io.Writer, code *int) {
 	if os.Getenv("TOKCTL_DEBUG") != "" {
 		fmt.Fprintf(errOut, "%s", debug.Stack())
 	}
-	*code = exitError
+	*code = failure.ExitError
 }
 
 // NewCmdRoot builds the whole command tree.

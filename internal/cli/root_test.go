@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 )
 
@@ -26,8 +27,8 @@ func TestRecoverPanicHidesTheValue(t *testing.T) {
 				defer recoverPanic(&stderr, &code)
 				panic(value)
 			}()
-			if code != exitError {
-				t.Errorf("code = %d, want %d", code, exitError)
+			if code != failure.ExitError {
+				t.Errorf("code = %d, want %d", code, failure.ExitError)
 			}
 			out := stderr.String()
 			if strings.Contains(out, secret) || !strings.HasPrefix(out, "tokctl: internal error (") || strings.Count(out, "\n") != 1 {
