@@ -16,6 +16,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/cli"
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/reference"
 )
 
 func main() {
@@ -59,7 +60,7 @@ func generate(root string) error {
 // SEE ALSO), where man-pages(7) puts them.
 func addManSections(dir string) error {
 	var b strings.Builder
-	for _, r := range cli.References() {
+	for _, r := range reference.All() {
 		b.WriteString(manSection(r))
 	}
 	sections := b.String()
@@ -90,7 +91,7 @@ func addManSections(dir string) error {
 
 // manSection renders a reference as a roff section: paragraphs and a
 // tagged list.
-func manSection(r cli.Reference) string {
+func manSection(r reference.Reference) string {
 	var b strings.Builder
 	b.WriteString(".SH " + r.Section + "\n")
 	if r.Intro != "" {

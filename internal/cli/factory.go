@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokctl/tokctl/internal/authflow"
+	"github.com/tokctl/tokctl/internal/buildinfo"
 	"github.com/tokctl/tokctl/internal/config"
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
@@ -22,9 +23,7 @@ import (
 )
 
 // BuildInfo is what `tokctl version` prints; set by the linker in releases.
-type BuildInfo struct {
-	Version, Commit, Date string
-}
+type BuildInfo = buildinfo.Info
 
 // Factory hands out the commands' dependencies, each built on first use so
 // that a command pays only for what it touches (`--help` touches nothing).

@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokctl/tokctl/internal/buildinfo"
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/reference"
 )
 
 // Main runs tokctl with args and returns the process exit code.
@@ -53,9 +55,9 @@ var subcommands = []struct {
 	{"providers", NewCmdProviders},
 	{"key", NewCmdKey},
 	{"decode", NewCmdDecode},
-	{"version", NewCmdVersion},
-	{"environment", func(*Factory) *cobra.Command { return newHelpTopic(environmentReference()) }},
-	{"exit-codes", func(*Factory) *cobra.Command { return newHelpTopic(exitCodesReference()) }},
+	{"version", func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) }},
+	{"environment", func(*Factory) *cobra.Command { return newHelpTopic(reference.Environment()) }},
+	{"exit-codes", func(*Factory) *cobra.Command { return newHelpTopic(reference.ExitCodes()) }},
 }
 
 // newRootForArgs builds the tree that args need. When the first argument names a
@@ -102,7 +104,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	// used on purpose: a version template would link text/template's method
 	// calls by name, which turns off the linker's dead-code elimination of
 	// methods (+2.5 MB, see docs/performance.md).
-	root.Version = versionDetail(f.Build)
+	root.Version = buildinfo.Detail(f.Build)
 	for _, sc := range subcommands {
 		root.AddCommand(sc.build(f))
 	}
@@ -200,4 +202,10 @@ func exactProvider(cmd *cobra.Command, args []string) error {
 		return usageErrorf("%s needs a PROVIDER argument; see `tokctl providers`", cmd.CommandPath())
 	}
 	return usageErrorf("%s takes one PROVIDER argument, got %d", cmd.CommandPath(), len(args))
+}
+
+// newHelpTopic builds `tokctl help NAME` for a reference: a command that
+// only has help text, which Cobra lists under "Additional help topics".
+func newHelpTopic(r reference.Reference) *cobra.Command {
+	return &cobra.Command{Use: r.Topic, Short: r.Short, Long: r.Text()}
 }

@@ -1,4 +1,4 @@
-package cli
+package reference
 
 import (
 	"io/fs"
@@ -14,7 +14,7 @@ import (
 // Every environment variable tokctl's code reads by name is in `tokctl help
 // environment`, and so is every provider setting's TOKCTL_<NAME>_<KEY> key.
 func TestHelpEnvironmentListsEveryVariable(t *testing.T) {
-	text := environmentReference().Text()
+	text := Environment().Text()
 	// os.Getenv("NAME"), and constants that name a variable: NameVar = "NAME".
 	getenv := regexp.MustCompile(`(?:Getenv|getenv|envSet)\("([A-Z_]+)"\)|Var\s*=\s*"([A-Z_]+)"`)
 	root := filepath.Join("..", "..", "internal")
@@ -60,7 +60,7 @@ func TestHelpEnvironmentListsEveryVariable(t *testing.T) {
 
 // `tokctl help exit-codes` has one line per code of the contract.
 func TestHelpExitCodes(t *testing.T) {
-	text := exitCodesReference().Text()
+	text := ExitCodes().Text()
 	for _, code := range []string{"0", "1", "2", "3", "4", "5", "130, 143"} {
 		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(code) + `  +[A-Z]`).MatchString(text) {
 			t.Errorf("no line for exit code %s in:\n%s", code, text)

@@ -1,17 +1,16 @@
-package cli
+// Package reference is the part of tokctl's reference that is not a
+// command: the environment, the exit codes, the files. `tokctl help NAME`
+// shows the first two, and the man pages (cmd/gendocs) carry all three as
+// sections, from these same words.
+package reference
 
 import (
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"github.com/tokctl/tokctl/internal/provider"
 )
 
-// Reference is one part of the reference that is not a command: the
-// environment, the exit codes, the files. `tokctl help NAME` shows the first
-// two (as `gh help environment` does), and the man pages carry all three as
-// sections (cmd/gendocs), from these same words.
+// Reference is one part of the reference: what `gh help environment` is to gh.
 type Reference struct {
 	// Topic is the help topic's name; empty for a man page section only.
 	Topic string
@@ -28,13 +27,14 @@ type Reference struct {
 // ReferenceEntry is one term of a Reference and its meaning.
 type ReferenceEntry struct{ Term, Text string }
 
-// References are the environment, the exit codes and the files, in man
+// All are the exit codes, the environment, the exit codes and the files, in man
 // page order.
-func References() []Reference {
-	return []Reference{exitCodesReference(), environmentReference(), filesReference()}
+func All() []Reference {
+	return []Reference{ExitCodes(), Environment(), files()}
 }
 
-func environmentReference() Reference {
+// Environment is `tokctl help environment`: every variable tokctl reads.
+func Environment() Reference {
 	return Reference{
 		Topic:   "environment",
 		Section: "ENVIRONMENT",
@@ -69,7 +69,8 @@ func environmentReference() Reference {
 	}
 }
 
-func exitCodesReference() Reference {
+// ExitCodes is `tokctl help exit-codes`.
+func ExitCodes() Reference {
 	return Reference{
 		Topic:   "exit-codes",
 		Section: "EXIT STATUS",
@@ -90,7 +91,7 @@ func exitCodesReference() Reference {
 	}
 }
 
-func filesReference() Reference {
+func files() Reference {
 	return Reference{
 		Section: "FILES",
 		Entries: []ReferenceEntry{
@@ -100,12 +101,6 @@ func filesReference() Reference {
 		},
 		Outro: "The keyring store keeps its items under the service name tokctl.",
 	}
-}
-
-// newHelpTopic builds `tokctl help NAME` for a reference: a command that
-// only has help text, which Cobra lists under "Additional help topics".
-func newHelpTopic(r Reference) *cobra.Command {
-	return &cobra.Command{Use: r.Topic, Short: r.Short, Long: r.Text()}
 }
 
 // Text is the reference as plain text, for a terminal.
