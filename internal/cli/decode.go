@@ -11,16 +11,26 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/jwt/render"
-	"github.com/tokctl/tokctl/internal/oauth"
-	"github.com/tokctl/tokctl/internal/provider"
-	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
+
+// decodeSource is what decode needs of the providers, the store and the
+// network; *tokens.Service is one.
+type decodeSource interface {
+	StoredToken(ctx context.Context, name string, idToken bool) (string, error)
+	IsProvider(name string) bool
+	ProviderKeys(ctx context.Context, name string, required bool) (*jwt.Keys, error)
+	FetchJWKS(ctx context.Context, rawURL string) (*jwt.Keys, error)
+}
 
 // DecodeOptions are the inputs of `tokctl decode`.
 type DecodeOptions struct {
-	f            *Factory
+	IO           *iostreams.IOStreams
+	Tokens       decodeSource // used only for --provider and a --jwks provider or URL
+	Now          func() time.Time
 	Token        string
 	Output       string
 	Provider     string
@@ -34,9 +44,10 @@ type DecodeOptions struct {
 // maxTokenInput bounds what decode reads from stdin.
 const maxTokenInput = 1 << 20
 
-// NewCmdDecode builds `tokctl decode`.
-func NewCmdDecode(f *Factory) *cobra.Command {
-	opts := &DecodeOptions{f: f}
+// NewCmdDecode builds `tokctl decode`; runF, when not nil, runs instead of
+// decodeRun (tests).
+func NewCmdDecode(f *Factory, runF func(context.Context, *DecodeOptions) error) *cobra.Command {
+	opts := &DecodeOptions{IO: f.IO, Now: f.now}
 	cmd := &cobra.Command{
 		Use:   "decode [TOKEN|-]",
 		Short: "Show what is inside a JWT, and verify its signature",
@@ -102,8 +113,12 @@ payload that names a member twice, or nests deeper than 64 levels, is refused.
 					return usageErrorf("decode: --jwks: %v", err)
 				}
 			}
+			opts.Tokens = f.Service() // builds nothing until used
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
+			if runF != nil {
+				return runF(ctx, opts)
+			}
 			return decodeRun(ctx, opts)
 		},
 	}
@@ -120,7 +135,6 @@ payload that names a member twice, or nests deeper than 64 levels, is refused.
 }
 
 func decodeRun(ctx context.Context, opts *DecodeOptions) error {
-	f := opts.f
 	input, err := decodeInput(ctx, opts)
 	if err != nil {
 		return err
@@ -142,11 +156,11 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 	if keys != nil {
 		verifyErr = tok.Verify(keys)
 	}
-	now := f.now()
+	now := opts.Now()
 	if opts.Output == "json" {
-		err = render.JSON(f.IO.Out, tok, now)
+		err = render.JSON(opts.IO.Out, tok, now)
 	} else {
-		err = render.Text(f.IO.Out, tok, now, f.IO.ColorEnabled())
+		err = render.Text(opts.IO.Out, tok, now, opts.IO.ColorEnabled())
 	}
 	if err != nil {
 		return err
@@ -167,7 +181,6 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 
 // decodeKeys loads the keys of --key or --jwks; nil when neither is given.
 func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
-	f := opts.f
 	var (
 		keys *jwt.Keys
 		err  error
@@ -177,42 +190,39 @@ func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
 	case opts.KeyFile != "":
 		flag = "--key"
 		if keys, err = jwt.ReadKeyFile(opts.KeyFile); err == nil {
-			f.infof("--key %s: %s", opts.KeyFile, keys.Describe())
+			fmt.Fprintf(opts.IO.ErrOut, "tokctl: --key %s: %s\n", opts.KeyFile, keys.Describe())
 		}
 	case opts.SecretFile != "":
 		flag = "--hmac-secret-file"
 		if opts.SecretFile == "-" {
-			keys, err = readSecretStdin(f)
+			keys, err = readSecretStdin(opts.IO)
 		} else {
 			keys, err = jwt.ReadHMACSecretFile(opts.SecretFile)
 		}
 		if err == nil {
-			f.infof("--hmac-secret-file %s: %s", opts.SecretFile, keys.Describe())
+			fmt.Fprintf(opts.IO.ErrOut, "tokctl: --hmac-secret-file %s: %s\n", opts.SecretFile, keys.Describe())
 		}
 	case jwt.IsURL(opts.JWKS):
 		flag = "--jwks"
-		if u, uerr := jwt.CheckJWKSURL(opts.JWKS); f.Verbose && uerr == nil {
-			f.infof("fetching the JWK Set %s", oauth.HideUserinfo(u.String()))
-		}
-		keys, err = jwt.FetchJWKS(ctx, f.HTTP(), opts.JWKS)
-	case opts.JWKS != "" && isProvider(f, opts.JWKS):
+		keys, err = opts.Tokens.FetchJWKS(ctx, opts.JWKS)
+	case opts.JWKS != "" && opts.Tokens.IsProvider(opts.JWKS):
 		// A provider's name wins over a file of that name in the current
 		// directory, which anyone able to write there could have planted.
 		flag = "--jwks"
-		keys, err = providerKeys(ctx, f, opts.JWKS, true)
-	case opts.JWKS != "" && provider.ValidName(opts.JWKS):
+		keys, err = opts.Tokens.ProviderKeys(ctx, opts.JWKS, true)
+	case opts.JWKS != "" && tokens.ValidProviderName(opts.JWKS):
 		// A bare name is a provider's; a file must be named as a path, so
 		// that configuring a provider later never changes what it means.
 		return nil, usageErrorf("decode: --jwks: no provider is named %q; give a JWK Set file as a path (--jwks ./%s) or an https URL", opts.JWKS, opts.JWKS)
 	case opts.JWKS != "":
 		flag = "--jwks"
 		if keys, err = jwt.ReadJWKSFile(opts.JWKS); err == nil {
-			f.infof("--jwks %s: %s", opts.JWKS, keys.Describe())
+			fmt.Fprintf(opts.IO.ErrOut, "tokctl: --jwks %s: %s\n", opts.JWKS, keys.Describe())
 		}
 	case opts.Provider != "":
 		// The provider's own JWKS, when it publishes one, verifies its tokens.
 		flag = "--provider"
-		keys, err = providerKeys(ctx, f, opts.Provider, false)
+		keys, err = opts.Tokens.ProviderKeys(ctx, opts.Provider, false)
 	default:
 		return nil, nil
 	}
@@ -222,42 +232,9 @@ func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
 	return keys, nil
 }
 
-// providerKeys fetches the JWKS of provider name (jwks_url, or its issuer's
-// discovery document). Without one it returns nil keys, or an error when
-// required.
-func providerKeys(ctx context.Context, f *Factory, name string, required bool) (*jwt.Keys, error) {
-	p, _, err := f.CheckedProvider(name, nil)
-	if err == nil {
-		err = p.Prepare(ctx)
-	}
-	if err != nil {
-		if !required {
-			return nil, nil // decoding a stored token needs no working settings
-		}
-		return nil, err
-	}
-	u := p.Endpoints().JWKS
-	if u == "" {
-		if required {
-			return nil, fmt.Errorf("%s publishes no JWKS (set `jwks_url` or `issuer`)", name)
-		}
-		return nil, nil
-	}
-	return jwt.FetchJWKS(ctx, f.HTTP(), u)
-}
-
-// isProvider reports whether name is a configured or built-in provider.
-func isProvider(f *Factory, name string) bool {
-	if !provider.ValidName(name) {
-		return false
-	}
-	_, err := f.Settings(name)
-	return err == nil
-}
-
 // readSecretStdin reads --hmac-secret-file - : the secret is the whole of stdin.
-func readSecretStdin(f *Factory) (*jwt.Keys, error) {
-	raw, err := io.ReadAll(io.LimitReader(f.IO.In, maxTokenInput+1))
+func readSecretStdin(ios *iostreams.IOStreams) (*jwt.Keys, error) {
+	raw, err := io.ReadAll(io.LimitReader(ios.In, maxTokenInput+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading stdin: %w", err)
 	}
@@ -282,42 +259,16 @@ func countSet(values ...string) int {
 	return n
 }
 
-func isFile(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular()
-}
-
 // decodeInput returns the token to decode: the argument, the stored token
 // of --provider, or stdin.
 func decodeInput(ctx context.Context, opts *DecodeOptions) (string, error) {
-	f := opts.f
 	switch {
 	case opts.Provider != "":
-		if _, err := f.Settings(opts.Provider); err != nil {
-			return "", err
-		}
-		b, err := f.Store()
-		if err != nil {
-			return "", err
-		}
-		rec, err := storedRecord(ctx, f, b, opts.Provider)
-		if errors.Is(err, store.ErrNotFound) {
-			return "", usageErrorf("%s: no stored token; run `tokctl token get %s` first", opts.Provider, opts.Provider)
-		}
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", opts.Provider, err)
-		}
-		if opts.IDToken {
-			if rec.IDToken == "" {
-				return "", fmt.Errorf("%s: the stored token came without an ID token", opts.Provider)
-			}
-			return rec.IDToken, nil
-		}
-		return rec.AccessToken, nil
+		return opts.Tokens.StoredToken(ctx, opts.Provider, opts.IDToken)
 	case opts.Token != "" && opts.Token != "-":
 		return opts.Token, nil
 	}
-	raw, err := io.ReadAll(io.LimitReader(f.IO.In, maxTokenInput+1))
+	raw, err := io.ReadAll(io.LimitReader(opts.IO.In, maxTokenInput+1))
 	if err != nil {
 		return "", fmt.Errorf("reading stdin: %w", err)
 	}

@@ -181,7 +181,7 @@ func TestDecode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			f := &Factory{IO: iostreams.Test(strings.NewReader(tt.stdin), &out, &errOut), Now: func() time.Time { return now }, Build: BuildInfo{Version: "test"}}
-			cmd := NewCmdDecode(f)
+			cmd := NewCmdDecode(f, nil)
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})

@@ -9,24 +9,30 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokctl/tokctl/internal/oauth"
-	"github.com/tokctl/tokctl/internal/provider"
-	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // providersOutputs are the formats of `tokctl providers -o`.
 var providersOutputs = []string{"text", "json"}
 
-// ProvidersOptions are the flags of `tokctl providers`.
-type ProvidersOptions struct {
-	f      *Factory
-	Output string
+// providersDescriber describes the providers; *tokens.Service is one.
+type providersDescriber interface {
+	Describe(ctx context.Context) (tokens.ProvidersReport, error)
 }
 
-// NewCmdProviders builds `tokctl providers`.
-func NewCmdProviders(f *Factory) *cobra.Command {
-	opts := &ProvidersOptions{f: f}
+// ProvidersOptions are the inputs of `tokctl providers`.
+type ProvidersOptions struct {
+	IO      *iostreams.IOStreams
+	Tokens  providersDescriber
+	Verbose bool
+	Output  string
+}
+
+// NewCmdProviders builds `tokctl providers`; runF, when not nil, runs
+// instead of providersRun (tests).
+func NewCmdProviders(f *Factory, runF func(context.Context, *ProvidersOptions) error) *cobra.Command {
+	opts := &ProvidersOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "providers",
 		Short: "List built-in and configured providers",
@@ -58,8 +64,12 @@ providers in the config file with kind: oauth2, e.g.
 			return usageErrorf("unknown output %q: use one of %s", opts.Output, strings.Join(providersOutputs, ", "))
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Tokens, opts.Verbose = f.Service(), f.Verbose
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
+			if runF != nil {
+				return runF(ctx, opts)
+			}
 			return providersRun(ctx, opts)
 		},
 	}
@@ -68,131 +78,34 @@ providers in the config file with kind: oauth2, e.g.
 	return cmd
 }
 
-// providerInfo is one provider as `tokctl providers` shows it; its JSON
-// field names are a stable interface. It holds no secret.
-type providerInfo struct {
-	Name         string            `json:"name"`
-	Kind         *string           `json:"kind"`
-	BuiltIn      bool              `json:"built_in"`
-	Flows        []string          `json:"flows"`
-	ClientID     *string           `json:"client_id"`
-	PublicClient bool              `json:"public_client"`
-	Scopes       []string          `json:"scopes"`
-	Endpoints    providerEndpoints `json:"endpoints"`
-	// Problems are what keeps the provider from working, each with the fix.
-	Problems []string `json:"problems"`
-}
-
-// providerEndpoints are a provider's URLs, null when it has none.
-type providerEndpoints struct {
-	Issuer        *string `json:"issuer"`
-	Discovery     *string `json:"discovery"`
-	Token         *string `json:"token"`
-	Authorization *string `json:"authorization"`
-	Device        *string `json:"device_authorization"`
-	Revocation    *string `json:"revocation"`
-	JWKS          *string `json:"jwks"`
-}
-
-// kindInfo is an adapter a configured provider can name as its kind.
-type kindInfo struct {
-	Name    string `json:"name"`
-	BuiltIn bool   `json:"built_in"`
-	Summary string `json:"summary"`
-}
-
 func providersRun(ctx context.Context, opts *ProvidersOptions) error {
-	f := opts.f
-	names, err := f.ProviderNames()
+	rep, err := opts.Tokens.Describe(ctx)
 	if err != nil {
 		return err
 	}
-	// Client ids stored by `tokctl login` count; a store that cannot be
-	// read only means they are not known.
-	b, _ := f.Store()
-	infos := make([]providerInfo, 0, len(names))
-	for _, name := range names {
-		infos = append(infos, describeProvider(ctx, f, b, name))
-	}
 	if opts.Output == "json" {
-		return writeProvidersJSON(f, infos)
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
 	}
-	if err := writeProvidersText(f, infos); err != nil {
+	if err := writeProvidersText(opts.IO, rep.Providers); err != nil {
 		return err
 	}
 	file := "the config file"
-	if cfg, err := f.Config(); err == nil && cfg.File() != "" {
-		file = cfg.File()
+	if rep.ConfigFile != "" {
+		file = rep.ConfigFile
 	}
-	f.infof("to add any other OAuth2 or OpenID Connect server, name it under `providers:` in %s with `kind: oauth2` and its `issuer` (or `token_url`); see `tokctl providers --help`", file)
-	if f.Verbose {
-		for _, k := range provider.Kinds() {
-			fmt.Fprintf(f.IO.ErrOut, "kind %s: %s\n", k.Name, k.Summary)
+	fmt.Fprintf(opts.IO.ErrOut, "tokctl: to add any other OAuth2 or OpenID Connect server, name it under `providers:` in %s with `kind: oauth2` and its `issuer` (or `token_url`); see `tokctl providers --help`\n", file)
+	if opts.Verbose {
+		for _, k := range rep.Kinds {
+			fmt.Fprintf(opts.IO.ErrOut, "kind %s: %s\n", k.Name, k.Summary)
 		}
 	}
 	return nil
 }
 
-// describeProvider resolves name and reads its discovery document when it
-// has an issuer; what fails becomes a problem, not an error.
-func describeProvider(ctx context.Context, f *Factory, b store.Backend, name string) providerInfo {
-	info := providerInfo{Name: name, BuiltIn: provider.IsBuiltIn(name), Flows: []string{}, Scopes: []string{}, Problems: []string{}}
-	p, err := f.Provider(name)
-	if err != nil {
-		info.Problems = append(info.Problems, problem(name, err))
-		return info
-	}
-	info.Kind = nullable(p.Kind())
-	if err := p.Check(); err != nil {
-		info.Problems = append(info.Problems, problem(name, err))
-	} else if p.Endpoints().Issuer != "" {
-		if err := p.Prepare(ctx); err != nil {
-			info.Problems = append(info.Problems, problem(name, err))
-		}
-	}
-	id := p.ClientID()
-	if id == "" {
-		id = tokens.ReadStoredClient(ctx, b, name).ClientID
-	}
-	if id == "" {
-		info.Problems = append(info.Problems, "no client id: "+missingClientIDHint(p))
-	}
-	if !provider.Supports(p, provider.GrantClientCredentials) && !provider.Supports(p, provider.GrantAuthorizationCode) && !provider.Supports(p, provider.GrantDeviceCode) {
-		info.Problems = append(info.Problems, fmt.Sprintf("no way to get a first token: a client secret (%s) for client credentials, or `auth_url` or `issuer` for a login",
-			provider.EnvVar(name, "client_secret")))
-	}
-	info.ClientID = nullable(id)
-	info.PublicClient = p.PublicClient()
-	info.Flows = append(info.Flows, p.Flows()...)
-	info.Scopes = append(info.Scopes, p.Scopes()...)
-	e := p.Endpoints()
-	// Shown without userinfo (a password in a configured URL) and with
-	// control characters escaped (discovered URLs come from the provider).
-	shown := func(u string) *string { return nullable(oauth.EscapeControl(oauth.HideUserinfo(u))) }
-	info.Endpoints = providerEndpoints{
-		Issuer: shown(e.Issuer), Discovery: shown(e.Discovery), Token: shown(e.Token),
-		Authorization: shown(e.Auth), Device: shown(e.Device), Revocation: shown(e.Revocation), JWKS: shown(e.JWKS),
-	}
-	return info
-}
-
-// missingClientIDHint says where a client id can come from.
-func missingClientIDHint(p provider.Provider) string {
-	name := p.Name()
-	hint := fmt.Sprintf("set `client_id` under providers.%s in the config file, or %s", name, provider.EnvVar(name, "client_id"))
-	if provider.Supports(p, provider.GrantClientCredentials) && !p.PublicClient() {
-		hint = fmt.Sprintf("run `tokctl login %s --client-id ID`, or %s", name, hint)
-	}
-	return hint
-}
-
-// problem is err without the provider name it starts with.
-func problem(name string, err error) string {
-	return strings.TrimPrefix(err.Error(), name+": ")
-}
-
-func writeProvidersText(f *Factory, infos []providerInfo) error {
-	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+func writeProvidersText(io *iostreams.IOStreams, infos []tokens.ProviderInfo) error {
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tKIND\tFLOWS\tTOKEN URL\tNOTE")
 	for _, in := range infos {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", in.Name, deref(in.Kind), orDash(strings.Join(in.Flows, ",")),
@@ -210,39 +123,18 @@ func writeProvidersText(f *Factory, infos []providerInfo) error {
 		if e.Discovery != nil {
 			from = *e.Discovery
 		}
-		fmt.Fprintf(f.IO.Out, "\n%s: endpoints from %s\n", in.Name, from)
+		fmt.Fprintf(io.Out, "\n%s: endpoints from %s\n", in.Name, from)
 		for _, row := range []struct {
 			name string
 			url  *string
 		}{{"authorization", e.Authorization}, {"token", e.Token}, {"device", e.Device}, {"revocation", e.Revocation}, {"jwks", e.JWKS}} {
-			fmt.Fprintf(f.IO.Out, "  %-14s %s\n", row.name, deref(row.url))
+			fmt.Fprintf(io.Out, "  %-14s %s\n", row.name, deref(row.url))
 		}
 	}
 	return nil
 }
 
-func writeProvidersJSON(f *Factory, infos []providerInfo) error {
-	out := struct {
-		Providers []providerInfo `json:"providers"`
-		Kinds     []kindInfo     `json:"kinds"`
-	}{Providers: infos, Kinds: []kindInfo{}}
-	for _, k := range provider.Kinds() {
-		out.Kinds = append(out.Kinds, kindInfo{Name: k.Name, BuiltIn: k.BuiltIn, Summary: k.Summary})
-	}
-	enc := json.NewEncoder(f.IO.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-// nullable is nil for "", so that JSON says null for what is not there.
-func nullable(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// deref is *s, or "-" for nil.
+// deref is *s, or "-" for nil or "".
 func deref(s *string) string {
 	if s == nil {
 		return "-"

@@ -10,14 +10,27 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokctl/tokctl/internal/oauth"
-	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
-// NewCmdStatus builds `tokctl status`.
-func NewCmdStatus(f *Factory) *cobra.Command {
-	var output string
+// statusReader reads what `tokctl status` shows; *tokens.Service is one.
+type statusReader interface {
+	Status(ctx context.Context) ([]tokens.StatusEntry, error)
+}
+
+// StatusOptions are the inputs of `tokctl status`.
+type StatusOptions struct {
+	IO     *iostreams.IOStreams
+	Tokens statusReader
+	Now    func() time.Time
+	Output string
+}
+
+// NewCmdStatus builds `tokctl status`; runF, when not nil, runs instead of
+// statusRun (tests).
+func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{IO: f.IO, Now: f.now}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show which providers have a stored token",
@@ -34,40 +47,57 @@ obtained_at, refresh_token and id_token (whether there is one).`,
   tokctl status -o json | jq '.[] | select(.state == "logged_in") | .provider'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" {
-				return usageErrorf("unknown output %q: use text or json", output)
+			if opts.Output != "text" && opts.Output != "json" {
+				return usageErrorf("unknown output %q: use text or json", opts.Output)
 			}
+			opts.Tokens = f.Service()
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
-			return statusRun(ctx, f, output)
+			if runF != nil {
+				return runF(ctx, opts)
+			}
+			return statusRun(ctx, opts)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-// statusEntry is one line of `tokctl status`, and its JSON form.
-type statusEntry struct {
-	Provider string `json:"provider"`
-	// State is logged_in, expired, other_endpoint, unreadable or not_logged_in.
-	State string `json:"state"`
-	Store string `json:"store"`
-	*statusRecord
-}
-
-// statusRecord is what status shows of a stored record: never a token.
-type statusRecord struct {
-	Endpoint        string    `json:"endpoint"`
-	ClientID        string    `json:"client_id,omitempty"`
-	Scopes          []string  `json:"scopes"`
-	RequestedScopes []string  `json:"requested_scopes"`
-	DefaultScopes   bool      `json:"default_scopes"`
-	Expiry          *string   `json:"expiry"`
-	ExpiresIn       *int64    `json:"expires_in"`
-	ObtainedAt      time.Time `json:"obtained_at"`
-	RefreshToken    bool      `json:"refresh_token"`
-	IDToken         bool      `json:"id_token"`
+func statusRun(ctx context.Context, opts *StatusOptions) error {
+	entries, err := opts.Tokens.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.Output == "json" {
+		if entries == nil {
+			entries = []tokens.StatusEntry{}
+		}
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(entries)
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROVIDER\tSTATUS\tEXPIRES\tSCOPES\tSTORE")
+	for _, e := range entries {
+		expires, scopes := "-", "-"
+		if r := e.StatusRecord; r != nil {
+			expires = "never"
+			if r.Expiry != nil {
+				expiry, _ := time.Parse(time.RFC3339, *r.Expiry)
+				if left := expiry.Sub(opts.Now()); left <= 0 {
+					expires = *r.Expiry + " (" + roundDuration(-left) + " ago)"
+				} else {
+					expires = *r.Expiry + " (in " + roundDuration(left) + ")"
+				}
+			}
+			if len(r.Scopes) > 0 {
+				scopes = tokens.EscapeControl(strings.Join(r.Scopes, ","))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, stateText(e.State), expires, scopes, e.Store)
+	}
+	return tw.Flush()
 }
 
 // stateText is a state's words in the table.
@@ -83,99 +113,6 @@ func stateText(state string) string {
 		return "not logged in"
 	}
 	return state // expired
-}
-
-func statusRun(ctx context.Context, f *Factory, output string) error {
-	names, err := f.ProviderNames()
-	if err != nil {
-		return err
-	}
-	b, err := f.Store()
-	if err != nil {
-		return err
-	}
-	var entries []statusEntry
-	for _, name := range names {
-		recs, err := store.Records(ctx, b, name)
-		if store.Unusable(err) {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: reading the %s store: %w", name, b.Name(), err)
-		}
-		if len(recs) == 0 {
-			entries = append(entries, statusEntry{Provider: name, State: "not_logged_in", Store: b.Name()})
-		}
-		for _, sr := range recs {
-			entries = append(entries, describeStored(f, b, name, sr))
-		}
-	}
-	if output == "json" {
-		if entries == nil {
-			entries = []statusEntry{}
-		}
-		enc := json.NewEncoder(f.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(entries)
-	}
-	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tSTATUS\tEXPIRES\tSCOPES\tSTORE")
-	for _, e := range entries {
-		expires, scopes := "-", "-"
-		if r := e.statusRecord; r != nil {
-			expires = "never"
-			if r.Expiry != nil {
-				expiry, _ := time.Parse(time.RFC3339, *r.Expiry)
-				if left := expiry.Sub(f.now()); left <= 0 {
-					expires = *r.Expiry + " (" + roundDuration(-left) + " ago)"
-				} else {
-					expires = *r.Expiry + " (in " + roundDuration(left) + ")"
-				}
-			}
-			if len(r.Scopes) > 0 {
-				scopes = oauth.EscapeControl(strings.Join(r.Scopes, ","))
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, stateText(e.State), expires, scopes, e.Store)
-	}
-	return tw.Flush()
-}
-
-// describeStored summarises one stored record of name, without secrets.
-func describeStored(f *Factory, b store.Backend, name string, sr store.StoredRecord) statusEntry {
-	e := statusEntry{Provider: name, Store: b.Name()}
-	rec := sr.Record
-	if rec == nil || tokens.CheckRecord(rec) != nil {
-		e.State = "unreadable"
-		return e
-	}
-	e.State = "logged_in"
-	if p, err := f.Provider(name); err == nil && p.RecordEndpoint() != rec.Endpoint {
-		e.State = "other_endpoint"
-	}
-	r := &statusRecord{
-		Endpoint: withoutUserinfo(rec.Endpoint), ClientID: rec.ClientID,
-		Scopes: nonNil(rec.Scopes), RequestedScopes: nonNil(rec.RequestedScopes), DefaultScopes: rec.DefaultScopes,
-		ObtainedAt: rec.ObtainedAt, RefreshToken: rec.RefreshToken != "", IDToken: rec.IDToken != "",
-	}
-	if !rec.Expiry.IsZero() {
-		exp := rec.Expiry.UTC().Format(time.RFC3339)
-		left := rec.Expiry.Sub(f.now())
-		secs := int64(left.Seconds())
-		r.Expiry, r.ExpiresIn = &exp, &secs
-		if left <= 0 && e.State == "logged_in" {
-			e.State = "expired"
-		}
-	}
-	e.statusRecord = r
-	return e
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // roundDuration shows d coarsely: "59m", "2h5m", "3d4h".
