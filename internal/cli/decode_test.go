@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/hmac"
 	"crypto/rand"
@@ -10,10 +11,9 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,9 +22,6 @@ import (
 	"time"
 
 	"github.com/tokctl/tokctl/internal/failure"
-
-	"github.com/spf13/cobra"
-
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/jwt"
 )
@@ -59,6 +56,55 @@ func signHS256(header, claims string, secret []byte) string {
 	return input + "." + b64url(mac.Sum(nil))
 }
 
+// fakeDecodeSource is a decodeSource over maps; it records what decode
+// asked of it.
+type fakeDecodeSource struct {
+	stored    map[string]string    // provider → stored access token; provider+" id" → ID token
+	providers map[string]*jwt.Keys // the providers there are, and their JWKS (nil: none)
+	jwks      map[string]string    // URL → JWK Set file
+	calls     []string
+}
+
+func (f *fakeDecodeSource) StoredToken(_ context.Context, name string, idToken bool) (string, error) {
+	f.calls = append(f.calls, "StoredToken "+name)
+	if _, ok := f.providers[name]; !ok {
+		return "", &failure.ConfigError{Provider: name, Msg: "unknown provider"}
+	}
+	tok, ok := f.stored[name]
+	if !ok {
+		return "", failure.Usagef("%s: no stored token; run `tokctl token get %s` first", name, name)
+	}
+	if idToken {
+		if tok = f.stored[name+" id"]; tok == "" {
+			return "", fmt.Errorf("%s: the stored token came without an ID token", name)
+		}
+	}
+	return tok, nil
+}
+
+func (f *fakeDecodeSource) IsProvider(name string) bool {
+	f.calls = append(f.calls, "IsProvider "+name)
+	_, ok := f.providers[name]
+	return ok
+}
+
+func (f *fakeDecodeSource) ProviderKeys(_ context.Context, name string, required bool) (*jwt.Keys, error) {
+	f.calls = append(f.calls, "ProviderKeys "+name)
+	if keys := f.providers[name]; keys != nil || !required {
+		return keys, nil
+	}
+	return nil, fmt.Errorf("%s publishes no JWKS (set `jwks_url` or `issuer`)", name)
+}
+
+func (f *fakeDecodeSource) FetchJWKS(_ context.Context, rawURL string) (*jwt.Keys, error) {
+	f.calls = append(f.calls, "FetchJWKS "+rawURL)
+	file, ok := f.jwks[rawURL]
+	if !ok {
+		return nil, errors.New("HTTP 404")
+	}
+	return jwt.ReadJWKSFile(file)
+}
+
 // TestDecode runs `tokctl decode` with arguments and stdin, and checks the exit
 // code, stdout and the one-line error Main would print.
 func TestDecode(t *testing.T) {
@@ -84,16 +130,6 @@ func TestDecode(t *testing.T) {
 		return fmt.Sprintf(`{"kty":"RSA","kid":%q,"n":%q,"e":%q}`, kid, b64url(key.PublicKey.N.Bytes()), b64url(e))
 	}
 	jwksFile := write("jwks.json", []byte(`{"keys":[`+jwk("k0")+`,`+jwk("k1")+`]}`))
-	var jwksHits int
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		jwksHits++
-		if !strings.HasPrefix(r.Header.Get("User-Agent"), "tokctl/") {
-			http.Error(w, "no user agent", http.StatusBadRequest)
-			return
-		}
-		fmt.Fprintf(w, `{"keys":[%s]}`, jwk("k1"))
-	}))
-	defer srv.Close()
 
 	claims := fmt.Sprintf(`{"iss":"https://idp.example.com/","sub":"user-42","exp":%d,"iat":%d,"scp":["read","write"]}`,
 		now.Add(time.Hour).Unix(), now.Add(-time.Minute).Unix())
@@ -113,6 +149,19 @@ func TestDecode(t *testing.T) {
 	}
 	tokenFileErr := parseErr.Error()
 
+	jwksURL := "https://idp.example.com/jwks"
+	jwksKeys, err := jwt.ReadJWKSFile(jwksFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newSource := func() *fakeDecodeSource {
+		return &fakeDecodeSource{
+			stored:    map[string]string{"kc": rs256, "kc id": expired, "ils": hs256},
+			providers: map[string]*jwt.Keys{"kc": jwksKeys, "ils": nil, "tiki": nil},
+			jwks:      map[string]string{jwksURL: jwksFile},
+		}
+	}
+
 	tests := []struct {
 		name       string
 		args       []string
@@ -120,7 +169,9 @@ func TestDecode(t *testing.T) {
 		wantCode   int
 		wantOut    []string // substrings of stdout
 		wantNotOut []string
-		wantErr    string // the error line, without "tokctl: "; "" for none
+		wantErr    string   // the error line, without "tokctl: "; "" for none
+		wantCalls  []string // what decode asked of the providers, the store and the network
+		golden     string   // golden file of stdout, if any
 	}{
 		{name: "argument", args: []string{rs256}, wantOut: []string{"sub  \"user-42\"", "scopes: read write", "signature: present, not verified\nvalid: expires in 1h\n"}},
 		{name: "stdin", stdin: rs256 + "\n", wantOut: []string{"valid: expires in 1h"}},
@@ -160,10 +211,43 @@ func TestDecode(t *testing.T) {
 			wantErr: "decode: signature verification failed: the token says alg RS256, which needs an RSA public key, but the key is an HMAC shared secret: refusing (algorithm confusion)"},
 		{name: "JWE with a key", args: []string{"--key", pubPEM, jwe}, wantCode: 1, wantOut: []string{"payload: encrypted"},
 			wantErr: "decode: signature verification failed: the token is encrypted (JWE): tokctl cannot decrypt it, so it has no signature to check"},
-		{name: "--jwks file", args: []string{"--jwks", jwksFile, rs256}, wantOut: []string{"signature: verified (RS256, kid k1)"}},
+		{name: "--jwks file", args: []string{"--jwks", jwksFile, rs256}, wantOut: []string{"signature: verified (RS256, kid k1)"},
+			wantCalls: []string{"IsProvider " + jwksFile}},
 		{name: "--jwks file, kid mismatch", args: []string{"--jwks", jwksFile, signRS256(t, key, `{"alg":"RS256","kid":"k9"}`, claims)}, wantCode: 1,
-			wantErr: `decode: signature verification failed: no key to verify with: the JWKS has no kid "k9" (its keys: "k0", "k1")`},
-		{name: "--jwks URL on 127.0.0.1", args: []string{"--jwks", srv.URL + "/jwks", rs256}, wantOut: []string{"signature: verified (RS256, kid k1)"}},
+			wantErr:   `decode: signature verification failed: no key to verify with: the JWKS has no kid "k9" (its keys: "k0", "k1")`,
+			wantCalls: []string{"IsProvider " + jwksFile}},
+		{name: "--jwks URL", args: []string{"--jwks", jwksURL, rs256}, wantOut: []string{"signature: verified (RS256, kid k1)"},
+			wantCalls: []string{"FetchJWKS " + jwksURL}},
+		{name: "--jwks URL not found", args: []string{"--jwks", jwksURL + "/nope", rs256}, wantCode: 1,
+			wantErr: "decode: --jwks: HTTP 404", wantCalls: []string{"FetchJWKS " + jwksURL + "/nope"}},
+		{name: "--jwks provider", args: []string{"--jwks", "kc", rs256}, wantOut: []string{"signature: verified (RS256, kid k1)"},
+			wantCalls: []string{"IsProvider kc", "ProviderKeys kc"}},
+		{name: "--jwks provider without a JWKS", args: []string{"--jwks", "ils", rs256}, wantCode: 1,
+			wantErr: "decode: --jwks: ils publishes no JWKS (set `jwks_url` or `issuer`)", wantCalls: []string{"IsProvider ils", "ProviderKeys ils"}},
+		{name: "--jwks bare name of no provider", args: []string{"--jwks", "jwks", rs256}, wantCode: 2,
+			wantErr:   `decode: --jwks: no provider is named "jwks"; give a JWK Set file as a path (--jwks ./jwks) or an https URL`,
+			wantCalls: []string{"IsProvider jwks"}},
+		{name: "--provider", args: []string{"--provider", "kc"}, wantOut: []string{"signature: verified (RS256, kid k1)"},
+			wantCalls: []string{"StoredToken kc", "ProviderKeys kc"}},
+		{name: "--provider without a JWKS", args: []string{"--provider", "ils"}, wantOut: []string{"signature: present, not verified"},
+			wantCalls: []string{"StoredToken ils", "ProviderKeys ils"}},
+		{name: "--provider --id-token", args: []string{"--provider", "kc", "--id-token", "--require-valid"}, wantCode: 1,
+			wantOut: []string{"expired 3h ago"}, wantErr: "decode: the token is expired (exp 2026-11-23T09:00:00Z)",
+			wantCalls: []string{"StoredToken kc", "ProviderKeys kc"}},
+		{name: "--provider --id-token without one", args: []string{"--provider", "ils", "--id-token"}, wantCode: 1,
+			wantErr: "ils: the stored token came without an ID token", wantCalls: []string{"StoredToken ils"}},
+		{name: "--provider with nothing stored", args: []string{"--provider", "tiki"}, wantCode: 2,
+			wantErr: "tiki: no stored token; run `tokctl token get tiki` first", wantCalls: []string{"StoredToken tiki"}},
+		{name: "--provider and --key", args: []string{"--provider", "ils", "--key", pubPEM}, wantCode: 1,
+			wantErr:   "decode: signature verification failed: the token says alg HS256, which needs an HMAC shared secret, but the key is an RSA public key: refusing (algorithm confusion)",
+			wantCalls: []string{"StoredToken ils"}},
+		{name: "--provider and a token", args: []string{"--provider", "kc", rs256}, wantCode: 2, wantErr: "give a TOKEN or --provider, not both"},
+		{name: "--id-token without --provider", args: []string{"--id-token", rs256}, wantCode: 2, wantErr: "--id-token needs --provider"},
+		{name: "--hmac-secret-file - with the token on stdin", args: []string{"--hmac-secret-file", "-"}, stdin: hs256, wantCode: 2,
+			wantErr: "--hmac-secret-file - reads the secret from stdin, so give the token as an argument"},
+		{name: "--hmac-secret-file -", args: []string{"--hmac-secret-file", "-", hs256}, stdin: string(secret) + "\n", wantOut: []string{"signature: verified (HS256)"}},
+		{name: "golden text", args: []string{"--hmac-secret-file", secretFile, hs256}, golden: "decode_text"},
+		{name: "golden JSON", args: []string{"--hmac-secret-file", secretFile, "-o", "json", hs256}, golden: "decode_json"},
 
 		{name: "--key and --jwks", args: []string{"--key", pubPEM, "--jwks", jwksFile, rs256}, wantCode: 2, wantErr: "give one of --key, --hmac-secret-file and --jwks"},
 		{name: "--jwks plain http", args: []string{"--jwks", "http://idp.example.com/jwks", rs256}, wantCode: 2,
@@ -180,14 +264,13 @@ func TestDecode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			f := &Factory{IO: iostreams.Test(strings.NewReader(tt.stdin), &out, &errOut), Now: func() time.Time { return now }, Build: BuildInfo{Version: "test"}}
-			cmd := NewCmdDecode(f, nil)
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &failure.UsageError{Msg: err.Error()} })
-			err := cmd.Execute()
+			f := &Factory{IO: iostreams.Test(strings.NewReader(tt.stdin), &out, &errOut), Now: func() time.Time { return now }, Timeout: time.Minute}
+			src := newSource()
+			cmd := NewCmdDecode(f, func(ctx context.Context, opts *DecodeOptions) error {
+				opts.Tokens = src
+				return decodeRun(ctx, opts)
+			})
+			err := executeForTest(cmd, tt.args)
 			if code := exitCode(err); code != tt.wantCode {
 				t.Fatalf("exit code %d (%v), want %d\nstdout:\n%s", code, err, tt.wantCode, out.String())
 			}
@@ -211,6 +294,12 @@ func TestDecode(t *testing.T) {
 					t.Errorf("stdout has %q:\n%s", unwanted, out.String())
 				}
 			}
+			if got, want := strings.Join(src.calls, "; "), strings.Join(tt.wantCalls, "; "); got != want {
+				t.Errorf("calls %q, want %q", got, want)
+			}
+			if tt.golden != "" {
+				assertGolden(t, tt.golden, out.Bytes())
+			}
 			if tt.wantCode == 2 && out.Len() != 0 {
 				t.Errorf("a usage error printed to stdout:\n%s", out.String())
 			}
@@ -222,9 +311,6 @@ func TestDecode(t *testing.T) {
 			}
 		})
 	}
-	if jwksHits != 1 {
-		t.Errorf("the JWKS server saw %d requests, want 1", jwksHits)
-	}
 }
 
 func readFile(t *testing.T, path string) string {
@@ -234,4 +320,38 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestDecodeTouchesNothing runs the real command: decoding a token given as
+// an argument reads no config file and opens no store, so a broken config
+// file does not matter; asking for a provider's keys reads it.
+func TestDecodeTouchesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	t.Setenv("TOKCTL_STORE", "")
+	token := signHS256(`{"alg":"HS256"}`, `{"sub":"user-42"}`, []byte("secret"))
+	for _, tt := range []struct {
+		args     []string
+		wantCode int
+		wantErr  string // a part of the error
+	}{
+		{args: []string{token}},
+		{args: []string{"-o", "json", token}},
+		{args: []string{"--jwks", "kc", token}, wantCode: 2, wantErr: `no provider is named "kc"`},
+		{args: []string{"--provider", "kc"}, wantCode: 2, wantErr: "missing.yaml"},
+	} {
+		var out, errOut bytes.Buffer
+		f := &Factory{IO: iostreams.Test(strings.NewReader(""), &out, &errOut), Timeout: time.Minute,
+			ConfigFile: filepath.Join(dir, "missing.yaml")}
+		err := executeForTest(NewCmdDecode(f, nil), tt.args)
+		if code := exitCode(err); code != tt.wantCode {
+			t.Errorf("%q: exit code %d (%v), want %d", tt.args, code, err, tt.wantCode)
+		}
+		if !strings.Contains(errText(err), tt.wantErr) {
+			t.Errorf("%q: error %q, want %q in it", tt.args, errText(err), tt.wantErr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state")); !os.IsNotExist(err) {
+		t.Errorf("the store's directory exists (%v): decode opened the store", err)
+	}
 }

@@ -1,0 +1,155 @@
+package tokens
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokctl/tokctl/internal/failure"
+	"github.com/tokctl/tokctl/internal/store"
+)
+
+// jwksServer serves a JWK Set of one key on 127.0.0.1, and the User-Agent
+// of each request to agents.
+func jwksServer(t *testing.T, agents chan<- string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		agents <- r.Header.Get("User-Agent")
+		fmt.Fprint(w, `{"keys":[{"kty":"oct","kid":"k1","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestServiceFetchJWKS(t *testing.T) {
+	agents := make(chan string, 4)
+	srv := jwksServer(t, agents)
+	withUser := strings.Replace(srv.URL, "http://", "http://user:pw@", 1) + "/jwks"
+	for _, verbose := range []bool{false, true} {
+		sv, errOut := newTestService(t, "", time.Now())
+		sv.Verbose = verbose
+		keys, err := sv.FetchJWKS(context.Background(), withUser)
+		if err != nil {
+			t.Fatalf("verbose %v: %v", verbose, err)
+		}
+		if got := keys.Describe(); !strings.Contains(got, "1 usable key") {
+			t.Errorf("keys: %s", got)
+		}
+		if got := <-agents; got != "tokctl/test" {
+			t.Errorf("User-Agent %q: not the Service's outbound client", got)
+		}
+		line := "tokctl: fetching the JWK Set " + srv.URL + "/jwks\n"
+		if verbose && !strings.HasPrefix(errOut.String(), line) {
+			t.Errorf("-v stderr %q, want it to start with %q (no userinfo)", errOut.String(), line)
+		}
+		if !verbose && errOut.Len() != 0 {
+			t.Errorf("stderr without -v: %q", errOut.String())
+		}
+		if strings.Contains(errOut.String(), "pw") {
+			t.Errorf("the password reached stderr: %q", errOut.String())
+		}
+	}
+	sv, _ := newTestService(t, "", time.Now())
+	if _, err := sv.FetchJWKS(context.Background(), "http://idp.example.com/jwks"); err == nil {
+		t.Error("a plain-http JWKS URL off loopback was fetched")
+	}
+}
+
+func TestServiceProviderKeys(t *testing.T) {
+	srv := startFake(t)
+	sv, _ := newTestService(t, `providers:
+  kc:
+    kind: oauth2
+    issuer: `+srv.OIDCIssuer()+`
+    client_id: tokctl
+  plain:
+    kind: oauth2
+    token_url: https://idp.example.com/token
+    client_id: tokctl
+  broken:
+    kind: oauth2
+`, time.Now())
+	tests := []struct {
+		name     string
+		required bool
+		wantKeys bool
+		wantErr  string
+	}{
+		{name: "kc", required: true, wantKeys: true},
+		{name: "kc", wantKeys: true},
+		{name: "plain", required: true, wantErr: "plain publishes no JWKS (set `jwks_url` or `issuer`)"},
+		{name: "plain"},
+		{name: "broken", required: true, wantErr: "broken: "},
+		{name: "broken"},
+	}
+	for _, tt := range tests {
+		keys, err := sv.ProviderKeys(context.Background(), tt.name, tt.required)
+		if got := errString(err); !strings.HasPrefix(got, tt.wantErr) || (got == "") != (tt.wantErr == "") {
+			t.Errorf("%s, required %v: error %q, want %q", tt.name, tt.required, got, tt.wantErr)
+		}
+		if (keys != nil) != tt.wantKeys {
+			t.Errorf("%s, required %v: keys %s", tt.name, tt.required, keys.Describe())
+		}
+	}
+}
+
+func TestServiceStoredToken(t *testing.T) {
+	sv, _ := newTestService(t, `providers:
+  kc:
+    kind: oauth2
+    token_url: https://idp.example.com/token
+    client_id: tokctl
+`, time.Now())
+	p, err := sv.Provider("kc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(t, sv, &store.Record{Provider: "kc", Endpoint: p.RecordEndpoint(), AccessToken: "at-kc", IDToken: "id.kc.x", DefaultScopes: true, ObtainedAt: time.Now()})
+	save(t, sv, &store.Record{Provider: "ils", Endpoint: "https://old.example.com/token", AccessToken: "at-ils", ObtainedAt: time.Now()})
+	tests := []struct {
+		name     string
+		idToken  bool
+		want     string
+		wantErr  string
+		wantCode int
+	}{
+		{name: "kc", want: "at-kc"},
+		{name: "kc", idToken: true, want: "id.kc.x"},
+		{name: "ils", want: "at-ils"}, // stored for another endpoint: still shown
+		{name: "ils", idToken: true, wantErr: "ils: the stored token came without an ID token", wantCode: 1},
+		{name: "tilia", wantErr: "tilia: no stored token; run `tokctl token get tilia` first", wantCode: 2},
+		{name: "nope", wantErr: "nope: unknown provider", wantCode: 2},
+	}
+	for _, tt := range tests {
+		got, err := sv.StoredToken(context.Background(), tt.name, tt.idToken)
+		if got != tt.want || !strings.HasPrefix(errString(err), tt.wantErr) || failure.ExitCode(err) != tt.wantCode {
+			t.Errorf("%s, id token %v: %q, %v (exit %d), want %q, %q (exit %d)", tt.name, tt.idToken, got, err, failure.ExitCode(err), tt.want, tt.wantErr, tt.wantCode)
+		}
+	}
+}
+
+func TestServiceIsProvider(t *testing.T) {
+	sv, _ := newTestService(t, "providers:\n  kc:\n    kind: oauth2\n    token_url: https://idp.example.com/token\n", time.Now())
+	for name, want := range map[string]bool{"kc": true, "tilia": true, "nope": false, "./kc": false, "jwks.json": false} {
+		if got := sv.IsProvider(name); got != want {
+			t.Errorf("IsProvider(%q) = %v, want %v", name, got, want)
+		}
+	}
+	// A path is never looked up: the config file is not even read.
+	broken := &Service{ConfigFile: filepath.Join(t.TempDir(), "missing.yaml")}
+	if broken.IsProvider("./jwks.json") || broken.cfg != nil {
+		t.Error("a path was looked up as a provider")
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
