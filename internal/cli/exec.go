@@ -3,18 +3,21 @@ package cli
 import (
 	"context"
 	"errors"
-	"io/fs"
+	"fmt"
 	"os"
 	"os/exec"
 	"time"
 
 	"github.com/spf13/cobra"
+
 	"github.com/tokctl/tokctl/internal/failure"
+	"github.com/tokctl/tokctl/internal/proc"
 )
 
 // ExecOptions are the inputs of `tokctl exec`.
 type ExecOptions struct {
-	// Token selects the token as `token get` does: Provider, Scopes, MinTTL.
+	// Token selects the token as `token get` does: Provider, Scopes,
+	// MinTTL; and gets it (Tokens, Interruptible, RefreshAhead).
 	Token TokenGetOptions
 	// Env is the name of the variable that carries the token.
 	Env string
@@ -22,18 +25,9 @@ type ExecOptions struct {
 	Command []string
 }
 
-// defaultTokenEnv is the variable `tokctl exec` sets unless --env names another.
-const defaultTokenEnv = "TOKCTL_ACCESS_TOKEN"
-
-// Exit codes of a command that could not be run, as POSIX shells report them.
-const (
-	exitCannotRun = 126 // found, but not executable
-	exitNotFound  = 127 // not found
-)
-
 // NewCmdExec builds `tokctl exec`; runF replaces the work in tests.
 func NewCmdExec(f *Factory, runF func(context.Context, *ExecOptions) error) *cobra.Command {
-	opts := &ExecOptions{Token: TokenGetOptions{f: f}}
+	opts := &ExecOptions{Token: TokenGetOptions{IO: f.IO, Now: f.now, Interruptible: f.Interruptible}}
 	cmd := &cobra.Command{
 		Use:   "exec PROVIDER [--env NAME] -- CMD [ARGS...]",
 		Short: "Run a command with a valid access token in its environment",
@@ -68,12 +62,13 @@ directly, once. --timeout bounds getting the token, not CMD.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Token.Provider = args[0]
 			opts.Command = args[1:]
-			if !validEnvName(opts.Env) {
+			if !proc.ValidEnvName(opts.Env) {
 				return usageErrorf("%s: invalid --env %q: use letters, digits and _, not starting with a digit", opts.Token.Provider, opts.Env)
 			}
 			if opts.Token.MinTTL < 0 {
 				return usageErrorf("--min-ttl must not be negative")
 			}
+			opts.Token.Tokens, opts.Token.RefreshAhead = f.Service(), f.refreshAhead()
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
 			if runF != nil {
@@ -83,7 +78,7 @@ directly, once. --timeout bounds getting the token, not CMD.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Env, "env", defaultTokenEnv, "name of the environment variable that carries the token")
+	fl.StringVar(&opts.Env, "env", "TOKCTL_ACCESS_TOKEN", "name of the environment variable that carries the token")
 	fl.StringArrayVar(&opts.Token.Scopes, "scope", nil, "scope to request (repeatable; replaces the configured scopes)")
 	fl.DurationVar(&opts.Token.MinTTL, "min-ttl", 60*time.Second, "get a new token when the stored one has less time left")
 	return cmd
@@ -120,37 +115,17 @@ func completeExec(f *Factory) func(*cobra.Command, []string, string) ([]string, 
 	}
 }
 
-// validEnvName reports whether name is a portable environment variable name
-// (POSIX: letters, digits and underscore, not starting with a digit).
-func validEnvName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i, c := range name {
-		switch {
-		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
-		case c >= '0' && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // execRun looks CMD up (a typo costs no token request), gets the token as
 // `token get` would, and runs CMD with it in its environment.
 func execRun(ctx context.Context, opts *ExecOptions) error {
-	f := opts.Token.f
-	name := opts.Command[0]
-	path, err := exec.LookPath(name)
-	if err != nil {
-		f.infof("%s: cannot run %q: %s", opts.Token.Provider, name, lookPathReason(name, err))
-		if errors.Is(err, fs.ErrPermission) {
-			return &failure.SilentError{Code: exitCannotRun}
-		}
-		return &failure.SilentError{Code: exitNotFound}
+	name, errOut := opts.Command[0], opts.Token.IO.ErrOut
+	path, err := proc.LookPath(name)
+	var nr *proc.NotRunnableError
+	if errors.As(err, &nr) {
+		fmt.Fprintf(errOut, "tokctl: %s: cannot run %q: %s\n", opts.Token.Provider, name, nr.Reason)
+		return &failure.SilentError{Code: nr.Code}
 	}
-	rec, err := validToken(ctx, &opts.Token)
+	tok, err := opts.Token.Tokens.Get(ctx, getRequest(&opts.Token))
 	if err != nil {
 		return err
 	}
@@ -159,37 +134,18 @@ func execRun(ctx context.Context, opts *ExecOptions) error {
 		Args: opts.Command,
 		// The token goes last: os/exec keeps the last of duplicate names,
 		// so it replaces any NAME the environment already has.
-		Env:    append(os.Environ(), opts.Env+"="+rec.AccessToken),
-		Stdin:  f.IO.In,
-		Stdout: f.IO.Out,
-		Stderr: f.IO.ErrOut,
+		Env:    append(os.Environ(), opts.Env+"="+tok.AccessToken),
+		Stdin:  opts.Token.IO.In,
+		Stdout: opts.Token.IO.Out,
+		Stderr: errOut,
 	}
-	code, err := runForwardingSignals(cmd)
+	code, err := proc.Run(cmd)
 	if err != nil {
-		f.infof("%s: cannot run %q: %v", opts.Token.Provider, name, err)
-		return &failure.SilentError{Code: exitCannotRun}
+		fmt.Fprintf(errOut, "tokctl: %s: cannot run %q: %v\n", opts.Token.Provider, name, err)
+		return &failure.SilentError{Code: proc.ExitCannotRun}
 	}
 	if code != 0 {
 		return &failure.SilentError{Code: code}
 	}
 	return nil
-}
-
-// lookPathReason says why CMD cannot be run, without os/exec's quoting of it.
-func lookPathReason(name string, err error) string {
-	switch {
-	case errors.Is(err, exec.ErrDot):
-		return "it is in the current directory, which is not searched; name it ./" + name
-	case errors.Is(err, exec.ErrNotFound):
-		return "not found in $PATH; tokctl exec runs CMD without a shell (for shell syntax: -- sh -c '...')"
-	case errors.Is(err, fs.ErrPermission):
-		return "permission denied (not executable)"
-	case errors.Is(err, fs.ErrNotExist):
-		return "no such file"
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }

@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"context"
-
 	"github.com/tokctl/tokctl/internal/provider"
-	"github.com/tokctl/tokctl/internal/store"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
+
+// What login and refresh still use; it goes once they moved onto
+// tokens.Service.
 
 // tokenRequest is a request for a token (see tokens.Request).
 type tokenRequest = tokens.Request[provider.Provider]
@@ -28,18 +28,10 @@ func newTokenRequest(f *Factory, name string, edit func(*provider.Settings)) (*t
 func withScopes(flags []string) func(*provider.Settings) {
 	return func(s *provider.Settings) {
 		if len(flags) > 0 {
-			s.Scopes = splitScopeFlags(flags)
+			s.Scopes = tokens.SplitScopeFlags(flags)
 		}
 	}
 }
 
-// storedRecord is the stored record a plain `tokctl token get name` would
-// serve when there is one, else the provider's most recently written one,
-// fresh or not; store.ErrNotFound when there is none.
-func storedRecord(ctx context.Context, f *Factory, b store.Backend, name string) (*store.Record, error) {
-	r, err := newTokenRequest(f, name, nil)
-	if err != nil {
-		r = nil
-	}
-	return tokens.Stored(ctx, r, b, name)
-}
+// splitScopeFlags accepts --scope a --scope b as well as --scope "a b" or "a,b".
+func splitScopeFlags(flags []string) []string { return tokens.SplitScopeFlags(flags) }

@@ -3,83 +3,140 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tokctl/tokctl/internal/failure"
-
 	"github.com/spf13/cobra"
 
+	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
-	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
-func TestPrintToken(t *testing.T) {
-	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	rec := &store.Record{
-		AccessToken: "tok123", TokenType: "bearer", RefreshToken: "refresh-secret",
-		Expiry: now.Add(90 * time.Minute), Scopes: []string{"a", "b"},
-	}
-	tests := []struct{ output, want string }{
-		{"token", "tok123\n"},
-		{"header", "Authorization: Bearer tok123\n"},
-		{"env", "TOKCTL_ACCESS_TOKEN=tok123\n"},
-		{"json", `{
-  "access_token": "tok123",
-  "token_type": "Bearer",
-  "expiry": "2026-11-24T11:30:00Z",
-  "expires_in": 5400,
-  "scope": "a b"
+// fakeTokens is a tokenGetter that hands out tok (or fails with err) and
+// records what it was asked.
+type fakeTokens struct {
+	tok        *tokens.Token
+	err        error
+	gets       []tokens.GetRequest
+	renewAhead []string
 }
-`},
+
+func (f *fakeTokens) Get(_ context.Context, q tokens.GetRequest) (*tokens.Token, error) {
+	f.gets = append(f.gets, q)
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.tok, nil
+}
+
+func (f *fakeTokens) RenewAhead(_ context.Context, provider string, scopes []string) error {
+	f.renewAhead = append(f.renewAhead, provider+" "+strings.Join(scopes, ","))
+	return f.err
+}
+
+var testNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+
+// testIDToken is an unsigned JWT that expires 20 minutes after testNow.
+var testIDToken = b64url([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." +
+	b64url([]byte(fmt.Sprintf(`{"iss":"https://idp","aud":"k8s","exp":%d}`, testNow.Add(20*time.Minute).Unix()))) + ".c2ln"
+
+// TestTokenGetRun runs tokenGetRun on a fake of the token lifecycle: what
+// each output prints (golden files), what it asks for, and how each
+// failure ends (exit code, nothing on stdout).
+func TestTokenGetRun(t *testing.T) {
+	t.Setenv("KUBERNETES_EXEC_INFO", "")
+	good := &tokens.Token{Provider: "kc", AccessToken: "tok123", TokenType: "bearer", Expiry: testNow.Add(90 * time.Minute),
+		Scopes: []string{"openid", "email"}, IDToken: testIDToken}
+	tests := []struct {
+		name     string
+		output   string
+		tok      *tokens.Token
+		err      error
+		wantCode int
+		wantErr  string // in the error; "" for none
+	}{
+		{name: "token", output: "token", tok: good},
+		{name: "header", output: "header", tok: good},
+		{name: "env", output: "env", tok: &tokens.Token{Provider: "kc", AccessToken: "a'b$(id)"}},
+		{name: "json", output: "json", tok: good},
+		{name: "id-token", output: "id-token", tok: good},
+		{name: "exec-credential", output: "exec-credential", tok: good},
+		{name: "exec-credential without ID token", output: "exec-credential",
+			tok: &tokens.Token{Provider: "kc", AccessToken: "tok123", Expiry: testNow.Add(time.Hour)}},
+		{name: "usage error", output: "id-token", err: failure.Usagef("kc: -o id-token: no"), wantCode: 2, wantErr: "kc: -o id-token: no"},
+		{name: "login required", output: "token", err: &failure.LoginRequiredError{Provider: "kc", Reason: "no stored token"}, wantCode: 3,
+			wantErr: "no stored token"},
+		{name: "no ID token", output: "id-token", tok: &tokens.Token{Provider: "kc", AccessToken: "a"}, wantCode: 3,
+			wantErr: "tokctl login kc --scope openid"},
+		{name: "unverified ID token", output: "id-token", tok: &tokens.Token{Provider: "kc", AccessToken: "a", IDToken: testIDToken, IDTokenUnverified: true},
+			wantCode: 1, wantErr: "the stored ID token is not verified"},
+		{name: "unprintable token", output: "header", tok: &tokens.Token{Provider: "kc", AccessToken: "a\nX-Injected: 1"},
+			wantCode: 1, wantErr: "not printable ASCII"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.output, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			f := &Factory{IO: iostreams.Test(nil, &out, &errOut), Now: func() time.Time { return now }}
-			if err := printToken(f, tt.output, rec); err != nil {
-				t.Fatal(err)
+			fake := &fakeTokens{tok: tt.tok, err: tt.err}
+			opts := &TokenGetOptions{IO: iostreams.Test(nil, &out, &errOut), Tokens: fake, Now: func() time.Time { return testNow },
+				Provider: "kc", Output: tt.output, Scopes: []string{"openid"}, MinTTL: time.Minute}
+			err := tokenGetRun(context.Background(), opts)
+			if code := exitCode(err); code != tt.wantCode || tt.wantErr != "" && !strings.Contains(fmt.Sprint(err), tt.wantErr) {
+				t.Fatalf("error %v (exit %d), want exit %d and %q", err, code, tt.wantCode, tt.wantErr)
 			}
-			if out.String() != tt.want {
-				t.Errorf("got %q, want %q", out.String(), tt.want)
+			if len(fake.gets) != 1 {
+				t.Fatalf("%d token requests, want 1", len(fake.gets))
 			}
-			if errOut.Len() != 0 || strings.Contains(out.String(), "refresh-secret") {
-				t.Errorf("unexpected output: stdout %q stderr %q", out.String(), errOut.String())
+			q := fake.gets[0]
+			if q.Provider != "kc" || strings.Join(q.Scopes, " ") != "openid" || q.MinTTL != time.Minute || q.NoCache ||
+				q.IDToken != (tt.output == "id-token") || q.FreshIDToken != (tt.output == "exec-credential") || q.RefreshAhead != nil {
+				t.Errorf("request %+v", q)
 			}
+			if errOut.Len() != 0 {
+				t.Errorf("stderr %q", errOut.String())
+			}
+			if tt.wantCode != 0 {
+				if out.Len() != 0 {
+					t.Errorf("stdout %q after an error", out.String())
+				}
+				return
+			}
+			assertGolden(t, "token-get-"+strings.ReplaceAll(tt.name, " ", "-"), out.Bytes())
 		})
 	}
 }
 
-func TestPrintTokenJSONWithoutExpiry(t *testing.T) {
+// The background refresh renews ahead and prints nothing; a foreground
+// run hands refresh-ahead to the lifecycle, which decides.
+func TestTokenGetRunRefreshAhead(t *testing.T) {
 	var out bytes.Buffer
-	f := &Factory{IO: iostreams.Test(nil, &out, &bytes.Buffer{})}
-	if err := printToken(f, "json", &store.Record{AccessToken: "t"}); err != nil {
-		t.Fatal(err)
+	fake := &fakeTokens{tok: &tokens.Token{Provider: "p", AccessToken: "a"}}
+	opts := &TokenGetOptions{IO: iostreams.Test(nil, &out, &out), Tokens: fake, Now: time.Now,
+		Provider: "p", Output: "token", Scopes: []string{"a b"}, MinTTL: time.Minute, RefreshAheadChild: true}
+	if err := tokenGetRun(context.Background(), opts); err != nil || len(fake.gets) != 0 || out.Len() != 0 ||
+		strings.Join(fake.renewAhead, "|") != "p a b" {
+		t.Fatalf("child: %v, gets %d, renew-ahead %q, output %q", err, len(fake.gets), fake.renewAhead, out.String())
 	}
-	var v map[string]any
-	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
-		t.Fatal(err)
-	}
-	if v["expiry"] != nil || v["expires_in"] != nil {
-		t.Errorf("a token without expiry has expiry %v, expires_in %v; want null", v["expiry"], v["expires_in"])
-	}
-}
 
-func TestSplitScopeFlags(t *testing.T) {
-	got := splitScopeFlags([]string{"a", "b c", "d,e"})
-	if strings.Join(got, "|") != "a|b|c|d|e" {
-		t.Errorf("got %v", got)
+	var started []string
+	opts.RefreshAheadChild = false
+	opts.RefreshAhead = func(provider string, scopes []string, minTTL time.Duration) {
+		started = append(started, fmt.Sprint(provider, scopes, minTTL))
+	}
+	if err := tokenGetRun(context.Background(), opts); err != nil || len(fake.gets) != 1 || fake.gets[0].RefreshAhead == nil {
+		t.Fatalf("foreground: %v, requests %+v; want one with RefreshAhead", err, fake.gets)
+	}
+	fake.gets[0].RefreshAhead()
+	if strings.Join(started, "|") != "p[a b] 1m0s" {
+		t.Errorf("started %q", started)
 	}
 }
 
 // TestNewCmdTokenGet checks that flags and arguments reach TokenGetOptions,
-// and that bad ones are usage errors (exit 2) before any work starts.
+// that bad ones are usage errors (exit 2) before any work starts, and that
+// building the command builds no Service.
 func TestNewCmdTokenGet(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -90,6 +147,8 @@ func TestNewCmdTokenGet(t *testing.T) {
 		{"defaults", []string{"tilia"}, TokenGetOptions{Provider: "tilia", Output: "token", MinTTL: time.Minute}, 0},
 		{"all flags", []string{"ils", "-o", "json", "--scope", "a", "--scope", "b c", "--min-ttl", "5m", "--no-cache"},
 			TokenGetOptions{Provider: "ils", Output: "json", Scopes: []string{"a", "b c"}, MinTTL: 5 * time.Minute, NoCache: true}, 0},
+		{"refresh-ahead child", []string{"ils", "--refresh-ahead-child"},
+			TokenGetOptions{Provider: "ils", Output: "token", MinTTL: time.Minute, RefreshAheadChild: true}, 0},
 		{"unknown output", []string{"ils", "-o", "yaml"}, TokenGetOptions{}, 2},
 		{"negative min-ttl", []string{"ils", "--min-ttl", "-1s"}, TokenGetOptions{}, 2},
 		{"no provider", nil, TokenGetOptions{}, 2},
@@ -101,6 +160,9 @@ func TestNewCmdTokenGet(t *testing.T) {
 			f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
 			var got *TokenGetOptions
 			cmd := NewCmdTokenGet(f, func(_ context.Context, o *TokenGetOptions) error { got = o; return nil })
+			if f.svc != nil {
+				t.Fatal("building the command built the Service")
+			}
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})
@@ -115,53 +177,13 @@ func TestNewCmdTokenGet(t *testing.T) {
 				}
 				return
 			}
-			got.f = nil
+			if got.Tokens != f.svc || got.IO != f.IO || got.Now == nil || got.Interruptible == nil || got.RefreshAhead != nil {
+				t.Errorf("dependencies: %+v", *got)
+			}
+			got.IO, got.Tokens, got.Now, got.Interruptible = nil, nil, nil, nil
 			if fmt.Sprint(*got) != fmt.Sprint(tt.want) {
 				t.Errorf("options = %+v, want %+v", *got, tt.want)
 			}
 		})
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_"
-	if got := shellQuote(jwt); got != jwt {
-		t.Errorf("shellQuote(JWT) = %q, want it unquoted", got)
-	}
-	var all strings.Builder
-	for c := byte(0x21); c <= 0x7e; c++ {
-		all.WriteByte(c)
-	}
-	dir := t.TempDir()
-	for _, tok := range []string{jwt, "x;touch${IFS}" + dir + "/PWNED;#", "a'b'c", "'", "~root", "a:~/b", "$(id)", "`id`", "a\\", "!!", "*", all.String()} {
-		line := "TOKCTL_ACCESS_TOKEN=" + shellQuote(tok)
-		// What `eval "$(tokctl token get X -o env)"` does, in a real shell.
-		out, err := exec.Command("sh", "-c", `eval "$1"; printf %s "$TOKCTL_ACCESS_TOKEN"`, "sh", line).CombinedOutput()
-		if err != nil || string(out) != tok {
-			t.Errorf("eval %q: %v, TOKCTL_ACCESS_TOKEN = %q, want %q", line, err, out, tok)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "PWNED")); err == nil {
-		t.Error("eval of the env line ran a command")
-	}
-}
-
-func TestPrintTokenRefusesUnprintable(t *testing.T) {
-	for name, rec := range map[string]*store.Record{
-		"escape in token":   {Provider: "p", AccessToken: "a\x1b]52;c;eA==\a"},
-		"newline in token":  {Provider: "p", AccessToken: "a\nTOKCTL_X=1"},
-		"header injection":  {Provider: "p", AccessToken: "a", TokenType: "Bearer\r\nX-Injected: 1"},
-		"escape in idtoken": {Provider: "p", AccessToken: "a", IDToken: "b\x1b[2J"},
-	} {
-		for _, output := range tokenOutputs {
-			if name != "escape in idtoken" || output == "id-token" || output == "exec-credential" {
-				var out bytes.Buffer
-				f := &Factory{IO: iostreams.Test(nil, &out, &bytes.Buffer{})}
-				err := printToken(f, output, rec)
-				if err == nil || out.Len() != 0 || !strings.Contains(err.Error(), "tokctl logout p") {
-					t.Errorf("%s, -o %s: printed %q, error %v; want nothing printed and an error", name, output, out.String(), err)
-				}
-			}
-		}
 	}
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package cli
+package proc
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// runForwardingSignals runs cmd as a child of tokctl, passes on the signals
+// Run runs cmd as a child of tokctl, passes on the signals
 // tokctl receives until cmd ends, and returns cmd's exit status as a shell
 // reports it: its exit code, or 128+N when signal N killed it.
 //
@@ -37,7 +37,7 @@ import (
 // case this gets wrong: a SIGINT, SIGQUIT or SIGHUP sent with kill to
 // tokctl's pid while tokctl is the foreground job of a terminal is not
 // passed on (SIGTERM, the signal for that, always is).
-func runForwardingSignals(cmd *exec.Cmd) (int, error) {
+func Run(cmd *exec.Cmd) (int, error) {
 	sigs := make(chan os.Signal, 8)
 	// Before Start: a signal between Start and Notify would kill tokctl and
 	// orphan CMD. One that arrives before CMD exists waits in the channel.

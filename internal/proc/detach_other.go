@@ -1,6 +1,6 @@
 //go:build !unix && !windows
 
-package cli
+package proc
 
 import "os/exec"
 
