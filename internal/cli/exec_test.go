@@ -35,7 +35,7 @@ func TestExecRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			fake := &fakeTokens{tok: &tokens.Token{Provider: "tilia", AccessToken: "tok123"}, err: tt.err}
+			fake := &fakeGetter{tok: &tokens.Token{Provider: "tilia", AccessToken: "tok123"}, err: tt.err}
 			opts := &ExecOptions{Env: "MY_TOKEN", Command: tt.command, Token: TokenGetOptions{
 				IO: iostreams.Test(strings.NewReader(""), &out, &errOut), Tokens: fake, Now: time.Now,
 				Provider: "tilia", MinTTL: time.Minute}}

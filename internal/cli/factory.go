@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tokctl/tokctl/internal/authflow"
 	"github.com/tokctl/tokctl/internal/buildinfo"
 	"github.com/tokctl/tokctl/internal/config"
 	"github.com/tokctl/tokctl/internal/failure"
@@ -83,15 +82,6 @@ func (f *Factory) BuildProvider(s provider.Settings) (provider.Provider, error) 
 
 // Tokens returns the token lifecycle.
 func (f *Factory) Tokens() *tokens.Manager[provider.Provider] { return f.Service().Manager() }
-
-func (f *Factory) idTokenVerifier() *authflow.Verifier { return f.Service().IDTokenVerifier() }
-
-// authFlow is the login flows wired to this factory's streams, browser
-// opener, --timeout and ID-token verifier.
-func (f *Factory) authFlow() *authflow.Flow {
-	return &authflow.Flow{Out: f.IO.ErrOut, In: f.IO.In, Open: f.openBrowser, CanOpen: canOpenBrowser,
-		Timeout: f.Timeout, Verifier: f.idTokenVerifier()}
-}
 
 // interruptAfter is how long a wait lasts before the command catches Ctrl-C
 // and SIGTERM itself (see proc.Interruptible).

@@ -2,17 +2,12 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 
-	"github.com/tokctl/tokctl/internal/failure"
-
 	"github.com/spf13/cobra"
 
-	"github.com/tokctl/tokctl/internal/assertion"
-	"github.com/tokctl/tokctl/internal/provider"
-	"github.com/tokctl/tokctl/internal/tokens"
+	"github.com/tokctl/tokctl/internal/iostreams"
 )
 
 // NewCmdKey builds `tokctl key`.
@@ -28,9 +23,16 @@ func NewCmdKey(f *Factory) *cobra.Command {
 	return cmd
 }
 
+// publicKeyer prints a provider's public key; *tokens.Service is one.
+type publicKeyer interface {
+	PublicKey(ctx context.Context, name, format string) ([]byte, error)
+}
+
 // KeyPublicOptions are the inputs of `tokctl key public`.
 type KeyPublicOptions struct {
-	f        *Factory
+	IO     *iostreams.IOStreams
+	Tokens publicKeyer
+
 	Provider string
 	Output   string
 }
@@ -39,7 +41,7 @@ var keyOutputs = []string{"jwk", "jwks", "pem"}
 
 // NewCmdKeyPublic builds `tokctl key public`; runF replaces the work in tests.
 func NewCmdKeyPublic(f *Factory, runF func(context.Context, *KeyPublicOptions) error) *cobra.Command {
-	opts := &KeyPublicOptions{f: f}
+	opts := &KeyPublicOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "public PROVIDER",
 		Short: "Print the public key to register at the provider",
@@ -62,6 +64,7 @@ The private key itself is never printed.`,
 			}
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
+			opts.Tokens = f.Service()
 			if runF != nil {
 				return runF(ctx, opts)
 			}
@@ -74,51 +77,10 @@ The private key itself is never printed.`,
 }
 
 func keyPublicRun(ctx context.Context, opts *KeyPublicOptions) error {
-	f := opts.f
-	s, err := f.Settings(opts.Provider)
+	out, err := opts.Tokens.PublicKey(ctx, opts.Provider, opts.Output)
 	if err != nil {
 		return err
 	}
-	if _, err := provider.New(s, f.HTTP()); err != nil {
-		return err
-	}
-	var stored []byte
-	if s.PrivateKey == "" {
-		b, err := f.Store()
-		if err != nil {
-			return err
-		}
-		if sc := tokens.ReadStoredClient(ctx, b, s.Name); sc.PrivateKey != "" && (s.ClientID == "" || s.ClientID == sc.ClientID) {
-			stored = []byte(sc.PrivateKey)
-		}
-	}
-	k, err := provider.LoadPrivateKey(s, stored)
-	if err != nil {
-		return err
-	}
-	signer, err := assertion.NewSigner(k, s.SigningAlg, s.PrivateKeyID)
-	if err != nil {
-		return &failure.ConfigError{Provider: s.Name, Msg: err.Error()}
-	}
-	if opts.Output == "pem" {
-		out, err := signer.PublicPEM()
-		if err != nil {
-			return err
-		}
-		_, err = f.IO.Out.Write(out)
-		return err
-	}
-	jwk, err := signer.PublicJWK()
-	if err != nil {
-		return err
-	}
-	var v any = jwk
-	if opts.Output == "jwks" {
-		v = struct {
-			Keys []*assertion.JWK `json:"keys"`
-		}{[]*assertion.JWK{jwk}}
-	}
-	enc := json.NewEncoder(f.IO.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	_, err = opts.IO.Out.Write(out)
+	return err
 }

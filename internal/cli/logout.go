@@ -2,28 +2,32 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokctl/tokctl/internal/provider"
-	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
+// loggerOut logs out; *tokens.Service is one.
+type loggerOut interface {
+	Logout(ctx context.Context, name string, all bool) (*tokens.LogoutResult, error)
+}
+
 // LogoutOptions are the inputs of `tokctl logout`.
 type LogoutOptions struct {
-	f        *Factory
+	IO            *iostreams.IOStreams
+	Tokens        loggerOut
+	Interruptible func(context.Context, string) (context.Context, context.CancelFunc)
+
 	Provider string
 	All      bool
 }
 
-// NewCmdLogout builds `tokctl logout`.
-func NewCmdLogout(f *Factory) *cobra.Command {
-	opts := &LogoutOptions{f: f}
+// NewCmdLogout builds `tokctl logout`; runF replaces the work in tests.
+func NewCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
+	opts := &LogoutOptions{IO: f.IO, Interruptible: f.Interruptible}
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
 		Short: "Revoke and remove the stored token of a provider",
@@ -42,6 +46,10 @@ client id and secret (or private key) and the scopes that ` + "`tokctl login`" +
 			opts.Provider = args[0]
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
+			opts.Tokens = f.Service()
+			if runF != nil {
+				return runF(ctx, opts)
+			}
 			return logoutRun(ctx, opts)
 		},
 	}
@@ -50,75 +58,22 @@ client id and secret (or private key) and the scopes that ` + "`tokctl login`" +
 }
 
 func logoutRun(ctx context.Context, opts *LogoutOptions) error {
-	f := opts.f
-	name := opts.Provider
-	ctx, stop := f.Interruptible(ctx, name)
+	ctx, stop := opts.Interruptible(ctx, opts.Provider)
 	defer stop()
-	s, err := f.Settings(name)
-	if err != nil {
-		return err
-	}
-	b, err := f.Store()
-	if err != nil {
-		return err
-	}
-	removed, err := f.Tokens().Forget(ctx, b, name, opts.All, func(rec *store.Record) { revoke(ctx, f, s, b, rec) })
+	res, err := opts.Tokens.Logout(ctx, opts.Provider, opts.All)
 	if err != nil {
 		return err
 	}
 	what := "removed the stored token"
 	switch {
-	case removed == 0:
+	case res.Removed == 0:
 		what = "no stored token"
-	case removed > 1:
-		what = fmt.Sprintf("removed %d stored tokens", removed)
+	case res.Removed > 1:
+		what = fmt.Sprintf("removed %d stored tokens", res.Removed)
 	}
 	if opts.All {
 		what += " and any stored client secret"
 	}
-	f.infof("%s: %s (%s store)", name, what, b.Name())
+	fmt.Fprintf(opts.IO.ErrOut, "tokctl: %s: %s (%s store)\n", res.Provider, what, res.Store)
 	return nil
-}
-
-// revoke asks the provider to revoke the stored refresh token, else the
-// access token (RFC 7009), when it has a revocation endpoint — and only
-// when the token came from the endpoint configured now: after a change of
-// configuration, the token and the client secret are not sent to another
-// deployment. A failure is a warning: logout removes the local record
-// whatever the provider says.
-func revoke(ctx context.Context, f *Factory, s provider.Settings, b store.Backend, rec *store.Record) {
-	p, err := provider.New(s, f.HTTP())
-	if err != nil || p.Check() != nil && !tokens.OnlyScopesMissing[provider.Provider](s, f) || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
-		return
-	}
-	if rec.Endpoint != p.RecordEndpoint() {
-		f.warnf("%s: not revoking a token issued by %s at the provider configured now (%s); removing it here anyway",
-			p.Name(), withoutUserinfo(rec.Endpoint), withoutUserinfo(p.RecordEndpoint()))
-		return
-	}
-	token, hint := rec.RefreshToken, "refresh_token"
-	if token == "" {
-		token, hint = rec.AccessToken, "access_token"
-	}
-	creds := provider.Credentials{ID: rec.ClientID}
-	if c, err := tokens.ClientCredentials(ctx, p, s, b); err == nil && c.ID == rec.ClientID {
-		creds.Secret = c.Secret
-	}
-	switch err := p.Revoke(ctx, creds, token, hint); {
-	case err == nil:
-		f.infof("%s: the provider revoked the %s", p.Name(), strings.ReplaceAll(hint, "_", " "))
-	case errors.Is(err, provider.ErrNoRevocation):
-	default:
-		f.warnf("%s: could not revoke the token at the provider (%v); removing it here anyway", p.Name(), err)
-	}
-}
-
-// withoutUserinfo is rawURL without user name or password.
-func withoutUserinfo(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "an unreadable URL"
-	}
-	u.User = nil
-	return u.String()
 }

@@ -3,20 +3,33 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
+
+// refresher renews a token now; *tokens.Service is one.
+type refresher interface {
+	Refresh(ctx context.Context, name string, scopes []string) (*tokens.RefreshResult, error)
+}
 
 // RefreshOptions are the inputs of `tokctl refresh`.
 type RefreshOptions struct {
-	f        *Factory
+	IO            *iostreams.IOStreams
+	Tokens        refresher
+	Now           func() time.Time
+	Interruptible func(context.Context, string) (context.Context, context.CancelFunc)
+
 	Provider string
 	Scopes   []string
 }
 
-// NewCmdRefresh builds `tokctl refresh`.
-func NewCmdRefresh(f *Factory) *cobra.Command {
-	opts := &RefreshOptions{f: f}
+// NewCmdRefresh builds `tokctl refresh`; runF replaces the work in tests.
+func NewCmdRefresh(f *Factory, runF func(context.Context, *RefreshOptions) error) *cobra.Command {
+	opts := &RefreshOptions{IO: f.IO, Now: f.now, Interruptible: f.Interruptible}
 	cmd := &cobra.Command{
 		Use:   "refresh PROVIDER",
 		Short: "Get a new token now and store it",
@@ -32,6 +45,10 @@ one-line summary to stderr and nothing to stdout.`,
 			opts.Provider = args[0]
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
+			opts.Tokens = f.Service()
+			if runF != nil {
+				return runF(ctx, opts)
+			}
 			return refreshRun(ctx, opts)
 		},
 	}
@@ -40,26 +57,16 @@ one-line summary to stderr and nothing to stdout.`,
 }
 
 func refreshRun(ctx context.Context, opts *RefreshOptions) error {
-	f := opts.f
-	ctx, stop := f.Interruptible(ctx, opts.Provider)
+	ctx, stop := opts.Interruptible(ctx, opts.Provider)
 	defer stop()
-	r, err := newTokenRequest(f, opts.Provider, withScopes(opts.Scopes))
-	if err != nil {
-		return err
-	}
-	name := r.Provider().Name()
-	b, err := f.KeepingStore(name, "refresh", fmt.Sprintf("use `tokctl token get %s --no-cache`", name))
-	if err != nil {
-		return err
-	}
-	rec, refreshed, err := f.Tokens().Refresh(ctx, r, b)
+	res, err := opts.Tokens.Refresh(ctx, opts.Provider, opts.Scopes)
 	if err != nil {
 		return err
 	}
 	how := "new token"
-	if refreshed {
+	if res.Refreshed {
 		how = "refreshed"
 	}
-	f.infof("%s: %s, stored in the %s store%s", r.Provider().Name(), how, b.Name(), expiryNote(f, rec))
+	fmt.Fprintf(opts.IO.ErrOut, "tokctl: %s: %s, stored in the %s store%s\n", res.Provider, how, res.Store, expiryNote(opts.Now(), res.Token))
 	return nil
 }

@@ -15,16 +15,16 @@ import (
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
-// fakeTokens is a tokenGetter that hands out tok (or fails with err) and
+// fakeGetter is a tokenGetter that hands out tok (or fails with err) and
 // records what it was asked.
-type fakeTokens struct {
+type fakeGetter struct {
 	tok        *tokens.Token
 	err        error
 	gets       []tokens.GetRequest
 	renewAhead []string
 }
 
-func (f *fakeTokens) Get(_ context.Context, q tokens.GetRequest) (*tokens.Token, error) {
+func (f *fakeGetter) Get(_ context.Context, q tokens.GetRequest) (*tokens.Token, error) {
 	f.gets = append(f.gets, q)
 	if f.err != nil {
 		return nil, f.err
@@ -32,23 +32,23 @@ func (f *fakeTokens) Get(_ context.Context, q tokens.GetRequest) (*tokens.Token,
 	return f.tok, nil
 }
 
-func (f *fakeTokens) RenewAhead(_ context.Context, provider string, scopes []string) error {
+func (f *fakeGetter) RenewAhead(_ context.Context, provider string, scopes []string) error {
 	f.renewAhead = append(f.renewAhead, provider+" "+strings.Join(scopes, ","))
 	return f.err
 }
 
-var testNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+var getNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 
-// testIDToken is an unsigned JWT that expires 20 minutes after testNow.
+// testIDToken is an unsigned JWT that expires 20 minutes after getNow.
 var testIDToken = b64url([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." +
-	b64url([]byte(fmt.Sprintf(`{"iss":"https://idp","aud":"k8s","exp":%d}`, testNow.Add(20*time.Minute).Unix()))) + ".c2ln"
+	b64url([]byte(fmt.Sprintf(`{"iss":"https://idp","aud":"k8s","exp":%d}`, getNow.Add(20*time.Minute).Unix()))) + ".c2ln"
 
 // TestTokenGetRun runs tokenGetRun on a fake of the token lifecycle: what
 // each output prints (golden files), what it asks for, and how each
 // failure ends (exit code, nothing on stdout).
 func TestTokenGetRun(t *testing.T) {
 	t.Setenv("KUBERNETES_EXEC_INFO", "")
-	good := &tokens.Token{Provider: "kc", AccessToken: "tok123", TokenType: "bearer", Expiry: testNow.Add(90 * time.Minute),
+	good := &tokens.Token{Provider: "kc", AccessToken: "tok123", TokenType: "bearer", Expiry: getNow.Add(90 * time.Minute),
 		Scopes: []string{"openid", "email"}, IDToken: testIDToken}
 	tests := []struct {
 		name     string
@@ -65,7 +65,7 @@ func TestTokenGetRun(t *testing.T) {
 		{name: "id-token", output: "id-token", tok: good},
 		{name: "exec-credential", output: "exec-credential", tok: good},
 		{name: "exec-credential without ID token", output: "exec-credential",
-			tok: &tokens.Token{Provider: "kc", AccessToken: "tok123", Expiry: testNow.Add(time.Hour)}},
+			tok: &tokens.Token{Provider: "kc", AccessToken: "tok123", Expiry: getNow.Add(time.Hour)}},
 		{name: "usage error", output: "id-token", err: failure.Usagef("kc: -o id-token: no"), wantCode: 2, wantErr: "kc: -o id-token: no"},
 		{name: "login required", output: "token", err: &failure.LoginRequiredError{Provider: "kc", Reason: "no stored token"}, wantCode: 3,
 			wantErr: "no stored token"},
@@ -79,8 +79,8 @@ func TestTokenGetRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			fake := &fakeTokens{tok: tt.tok, err: tt.err}
-			opts := &TokenGetOptions{IO: iostreams.Test(nil, &out, &errOut), Tokens: fake, Now: func() time.Time { return testNow },
+			fake := &fakeGetter{tok: tt.tok, err: tt.err}
+			opts := &TokenGetOptions{IO: iostreams.Test(nil, &out, &errOut), Tokens: fake, Now: func() time.Time { return getNow },
 				Provider: "kc", Output: tt.output, Scopes: []string{"openid"}, MinTTL: time.Minute}
 			err := tokenGetRun(context.Background(), opts)
 			if code := exitCode(err); code != tt.wantCode || tt.wantErr != "" && !strings.Contains(fmt.Sprint(err), tt.wantErr) {
@@ -112,7 +112,7 @@ func TestTokenGetRun(t *testing.T) {
 // run hands refresh-ahead to the lifecycle, which decides.
 func TestTokenGetRunRefreshAhead(t *testing.T) {
 	var out bytes.Buffer
-	fake := &fakeTokens{tok: &tokens.Token{Provider: "p", AccessToken: "a"}}
+	fake := &fakeGetter{tok: &tokens.Token{Provider: "p", AccessToken: "a"}}
 	opts := &TokenGetOptions{IO: iostreams.Test(nil, &out, &out), Tokens: fake, Now: time.Now,
 		Provider: "p", Output: "token", Scopes: []string{"a b"}, MinTTL: time.Minute, RefreshAheadChild: true}
 	if err := tokenGetRun(context.Background(), opts); err != nil || len(fake.gets) != 0 || out.Len() != 0 ||

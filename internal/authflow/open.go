@@ -1,7 +1,9 @@
-package cli
+package authflow
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -15,18 +17,24 @@ import (
 // stdout, which carries only data; it runs once per process.
 var browserOutput sync.Once
 
-// openBrowser starts the user's browser on url without waiting for it.
-// $BROWSER wins (pkg/browser does not read it); otherwise pkg/browser picks
-// the platform's opener (xdg-open, open, rundll32). The opener's output goes
-// to stderr, never stdout; if it fails, a warning says to open the address
-// printed above by hand.
-func (f *Factory) openBrowser(url string) {
-	stderr := f.IO.ErrOut
+// Opener is the Flow's Open: it starts the user's browser on a URL
+// without waiting for it. $BROWSER wins (pkg/browser does not read it);
+// otherwise pkg/browser picks the platform's opener (xdg-open, open,
+// rundll32). The opener's output goes to stderr, never stdout; if it fails,
+// a warning on stderr says to open the address printed above by hand.
+func Opener(stderr io.Writer) func(url string) {
+	return func(url string) { openBrowser(stderr, url) }
+}
+
+func openBrowser(stderr io.Writer, url string) {
+	warnf := func(format string, args ...any) {
+		fmt.Fprintf(stderr, "tokctl: warning: "+format+"\n", args...)
+	}
 	if strings.HasPrefix(url, "-") {
 		// Device flow URIs are checked when they arrive (https or loopback
 		// http only); this keeps any address from becoming an option of the
 		// browser command.
-		f.warnf("not opening a browser on an address that starts with \"-\"; open the address above yourself")
+		warnf("not opening a browser on an address that starts with \"-\"; open the address above yourself")
 		return
 	}
 	open := func() error { return browser.OpenURL(url) }
@@ -38,7 +46,7 @@ func (f *Factory) openBrowser(url string) {
 	}
 	go func() {
 		if err := open(); err != nil {
-			f.warnf("could not open a browser (%v); open the address above yourself", err)
+			warnf("could not open a browser (%v); open the address above yourself", err)
 		}
 	}()
 }
@@ -71,9 +79,10 @@ func browserCommand(env, url string) *exec.Cmd {
 // errNoDisplay means no browser can be opened here.
 var errNoDisplay = errors.New("no browser can be opened in this session (no $BROWSER and no display)")
 
-// canOpenBrowser reports whether a browser can plausibly be opened: $BROWSER
-// is set, or this is not a remote or display-less Linux session.
-func canOpenBrowser() error {
+// CanOpenBrowser is the Flow's CanOpen: it reports whether a browser can
+// plausibly be opened: $BROWSER is set, or this is not a remote or
+// display-less Linux session.
+func CanOpenBrowser() error {
 	if os.Getenv("BROWSER") != "" {
 		return nil
 	}
