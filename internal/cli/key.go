@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // NewCmdKey builds `tokctl key`.
@@ -57,19 +58,12 @@ The private key itself is never printed.`,
   tokctl key public svc -o pem`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
+		RunE: runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens = sv }, func() error {
 			if !slices.Contains(keyOutputs, opts.Output) {
 				return usageErrorf("unknown output %q: use one of %s", opts.Output, strings.Join(keyOutputs, ", "))
 			}
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			opts.Tokens = f.Service()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return keyPublicRun(ctx, opts)
-		},
+			return nil
+		}, runF, keyPublicRun),
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "jwk", "output format: jwk, jwks or pem")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(keyOutputs, cobra.ShellCompDirectiveNoFileComp))

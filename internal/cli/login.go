@@ -25,15 +25,9 @@ type LoginOptions struct {
 	Now           func() time.Time
 	Interruptible func(context.Context, string) (context.Context, context.CancelFunc)
 
-	Provider          string
-	NoBrowser         bool
-	Device            bool
-	ClientCredentials bool
-	ClientID          string
-	SecretStdin       bool
-	KeyStdin          bool
-	Scopes            []string
-	Timeout           time.Duration
+	// The flags; loginRun adds the prompts and the flow.
+	tokens.LoginParams
+	Timeout time.Duration
 }
 
 // loginTimeout bounds `tokctl login` unless --timeout is given.
@@ -73,20 +67,13 @@ Ed25519) from stdin, verifies it with one token request and stores it.
   tokctl login svc --client-credentials --private-key-stdin < svc-key.pem`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
+		RunE: runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens = sv }, func() error {
 			if opts.Timeout <= 0 {
 				return errTimeout
 			}
 			f.Timeout = opts.Timeout
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			opts.Tokens = f.Service()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return loginRun(ctx, opts)
-		},
+			return nil
+		}, runF, loginRun),
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "print the login URL instead of opening a browser")
@@ -105,29 +92,17 @@ Ed25519) from stdin, verifies it with one token request and stores it.
 func loginRun(ctx context.Context, opts *LoginOptions) error {
 	ctx, stop := opts.Interruptible(ctx, opts.Provider)
 	defer stop()
-	in := opts.IO.In
-	res, err := opts.Tokens.Login(ctx, tokens.LoginParams{
-		Provider: opts.Provider, ClientID: opts.ClientID, Scopes: opts.Scopes,
-		NoBrowser: opts.NoBrowser, Device: opts.Device, ClientCredentials: opts.ClientCredentials,
-		SecretStdin: opts.SecretStdin, KeyStdin: opts.KeyStdin, Prompter: opts.IO,
-		ReadSecret: func() (string, error) { return iostreams.ReadLine(in) },
-		ReadKey:    func() ([]byte, error) { return io.ReadAll(io.LimitReader(in, tokens.MaxKeyStdin+1)) },
-		Flow: &authflow.Flow{Out: opts.IO.ErrOut, In: in, Open: authflow.Opener(opts.IO.ErrOut),
-			CanOpen: authflow.CanOpenBrowser, Timeout: opts.Timeout},
-	})
+	lp, in := opts.LoginParams, opts.IO.In
+	lp.Prompter = opts.IO
+	lp.ReadSecret = func() (string, error) { return iostreams.ReadLine(in) }
+	lp.ReadKey = func() ([]byte, error) { return io.ReadAll(io.LimitReader(in, tokens.MaxKeyStdin+1)) }
+	lp.Flow = &authflow.Flow{Out: opts.IO.ErrOut, In: in, Open: authflow.Opener(opts.IO.ErrOut), CanOpen: authflow.CanOpenBrowser, Timeout: opts.Timeout}
+	res, err := opts.Tokens.Login(ctx, lp)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "tokctl: %s: %s; token stored in the %s store%s\n", res.Provider, loginSummary[res.Kept], res.Store, expiryNote(opts.Now(), res.Token))
+	fmt.Fprintf(opts.IO.ErrOut, "tokctl: %s: %s; token stored in the %s store%s\n", res.Provider, res.Kept, res.Store, expiryNote(opts.Now(), res.Token))
 	return nil
-}
-
-// loginSummary says what a login kept.
-var loginSummary = map[tokens.Kept]string{
-	tokens.KeptToken:       "logged in",
-	tokens.KeptClient:      "client verified", // a key file or a CI token: nothing secret to keep
-	tokens.KeptCredentials: "client credentials verified and stored",
-	tokens.KeptKey:         "private key verified and stored",
 }
 
 // expiryNote is ", expires … (in …)" or ", does not expire".
@@ -136,4 +111,26 @@ func expiryNote(now time.Time, tok *tokens.Token) string {
 		return ", does not expire"
 	}
 	return fmt.Sprintf(", expires %s (in %s)", tok.Expiry.UTC().Format(time.RFC3339), tok.Expiry.Sub(now).Round(time.Second))
+}
+
+// runOnProvider is the RunE of a command on one PROVIDER: the argument goes
+// to *provider, check (may be nil) looks at the flags, use hands the
+// command the Service (built only now, after the flags), and run (runF in
+// tests) does the work within --timeout.
+func runOnProvider[O any](f *Factory, opts *O, provider *string, use func(*tokens.Service), check func() error, runF, run func(context.Context, *O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		*provider = args[0]
+		if check != nil {
+			if err := check(); err != nil {
+				return err
+			}
+		}
+		ctx, cancel := f.Context(cmd.Context())
+		defer cancel()
+		use(f.Service())
+		if runF != nil {
+			run = runF
+		}
+		return run(ctx, opts)
+	}
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
@@ -61,7 +64,7 @@ func TestLoginRun(t *testing.T) {
 		// wantExit is the exit code of loginRun's error; 0 when none.
 		wantExit int
 	}{
-		{name: "credentials_stdin", opts: LoginOptions{Provider: "tilia", ClientID: "id", SecretStdin: true}, stdin: "s3cret\nrest\n",
+		{name: "credentials_stdin", opts: LoginOptions{LoginParams: tokens.LoginParams{Provider: "tilia", ClientID: "id", SecretStdin: true}}, stdin: "s3cret\nrest\n",
 			login: func(t *testing.T, lp tokens.LoginParams) (*tokens.LoginResult, error) {
 				if lp.Provider != "tilia" || lp.ClientID != "id" || !lp.SecretStdin || lp.KeyStdin {
 					t.Errorf("params %+v", lp)
@@ -71,14 +74,14 @@ func TestLoginRun(t *testing.T) {
 				}
 				return &tokens.LoginResult{Provider: "tilia", Store: "file", Kept: tokens.KeptCredentials, Token: expiring}, nil
 			}},
-		{name: "no_terminal", opts: LoginOptions{Provider: "tilia", ClientID: "id"},
+		{name: "no_terminal", opts: LoginOptions{LoginParams: tokens.LoginParams{Provider: "tilia", ClientID: "id"}},
 			login: func(t *testing.T, lp tokens.LoginParams) (*tokens.LoginResult, error) {
 				if lp.Prompter.CanPrompt() {
 					t.Error("the prompter says it can ask without a terminal")
 				}
 				return nil, failure.Usagef("tilia: no client secret and no terminal to ask for it")
 			}, wantExit: failure.ExitUsage},
-		{name: "public_client", opts: LoginOptions{Provider: "kc", NoBrowser: true, Scopes: []string{"openid profile"}, Timeout: time.Minute},
+		{name: "public_client", opts: LoginOptions{LoginParams: tokens.LoginParams{Provider: "kc", NoBrowser: true, Scopes: []string{"openid profile"}}, Timeout: time.Minute},
 			login: func(t *testing.T, lp tokens.LoginParams) (*tokens.LoginResult, error) {
 				if !lp.NoBrowser || strings.Join(lp.Scopes, "|") != "openid profile" {
 					t.Errorf("params %+v", lp)
@@ -88,22 +91,22 @@ func TestLoginRun(t *testing.T) {
 				}
 				return &tokens.LoginResult{Provider: "kc", Store: "keyring", Kept: tokens.KeptToken, Token: &tokens.Token{Provider: "kc"}}, nil
 			}},
-		{name: "private_key", opts: LoginOptions{Provider: "svc", KeyStdin: true, ClientCredentials: true}, stdin: "-----BEGIN PRIVATE KEY-----\n",
+		{name: "private_key", opts: LoginOptions{LoginParams: tokens.LoginParams{Provider: "svc", KeyStdin: true, ClientCredentials: true}}, stdin: "-----BEGIN PRIVATE KEY-----\n",
 			login: func(t *testing.T, lp tokens.LoginParams) (*tokens.LoginResult, error) {
 				if k, err := lp.ReadKey(); string(k) != "-----BEGIN PRIVATE KEY-----\n" || err != nil {
 					t.Errorf("ReadKey = %q, %v; want stdin", k, err)
 				}
 				return &tokens.LoginResult{Provider: "svc", Store: "file", Kept: tokens.KeptKey, Token: expiring}, nil
 			}},
-		{name: "key_file_client", opts: LoginOptions{Provider: "svc", ClientCredentials: true},
+		{name: "key_file_client", opts: LoginOptions{LoginParams: tokens.LoginParams{Provider: "svc", ClientCredentials: true}},
 			login: func(*testing.T, tokens.LoginParams) (*tokens.LoginResult, error) {
 				return &tokens.LoginResult{Provider: "svc", Store: "file", Kept: tokens.KeptClient, Token: expiring}, nil
 			}},
-		{name: "key_for_secret_client", opts: LoginOptions{Provider: "tilia", KeyStdin: true},
+		{name: "key_for_secret_client", opts: LoginOptions{LoginParams: tokens.LoginParams{Provider: "tilia", KeyStdin: true}},
 			login: func(*testing.T, tokens.LoginParams) (*tokens.LoginResult, error) {
 				return nil, failure.Usagef("tilia: --private-key-stdin is for a client that signs with a private key")
 			}, wantExit: failure.ExitUsage},
-		{name: "store_none", opts: LoginOptions{Provider: "tilia"},
+		{name: "store_none", opts: LoginOptions{LoginParams: tokens.LoginParams{Provider: "tilia"}},
 			login: func(*testing.T, tokens.LoginParams) (*tokens.LoginResult, error) {
 				return nil, failure.Usagef("tilia: login keeps tokens in a store, but the store is `none`")
 			}, wantExit: failure.ExitUsage},
@@ -126,16 +129,55 @@ func TestLoginRun(t *testing.T) {
 	}
 }
 
-func TestLoginTimeoutFlag(t *testing.T) {
+// The commands parse their flags into their Options, check them, and hand
+// the Options the Service only when they run.
+func TestProviderCommandsParse(t *testing.T) {
 	io, _, _ := testStreams("")
-	var got time.Duration
-	cmd := NewCmdLogin(&Factory{IO: io}, func(_ context.Context, o *LoginOptions) error { got = o.Timeout; return nil })
-	cmd.SetArgs([]string{"tilia"})
-	if err := cmd.Execute(); err != nil {
-		t.Fatal(err)
+	f := &Factory{IO: io}
+	var got any
+	tests := []struct {
+		name     string
+		cmd      *cobra.Command
+		args     []string
+		want     string
+		wantExit int
+	}{
+		{"login", NewCmdLogin(f, func(_ context.Context, o *LoginOptions) error { got = o; return nil }),
+			[]string{"tilia", "--client-id", "id", "--scope", "a b"}, "tilia id [a b] 5m0s true", 0},
+		{"login timeout", NewCmdLogin(f, func(_ context.Context, o *LoginOptions) error { got = o; return nil }),
+			[]string{"tilia", "--timeout", "0s"}, "", failure.ExitUsage},
+		{"logout", NewCmdLogout(f, func(_ context.Context, o *LogoutOptions) error { got = o; return nil }),
+			[]string{"kc", "--all"}, "kc true true", 0},
+		{"refresh", NewCmdRefresh(f, func(_ context.Context, o *RefreshOptions) error { got = o; return nil }),
+			[]string{"tiki", "--scope", "read"}, "tiki [read] true", 0},
+		{"key public", NewCmdKeyPublic(f, func(_ context.Context, o *KeyPublicOptions) error { got = o; return nil }),
+			[]string{"svc", "-o", "pem"}, "svc pem true", 0},
+		{"key public bad output", NewCmdKeyPublic(f, func(_ context.Context, o *KeyPublicOptions) error { got = o; return nil }),
+			[]string{"svc", "-o", "der"}, "", failure.ExitUsage},
 	}
-	if got != 5*time.Minute {
-		t.Errorf("--timeout defaults to %s, want 5m", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got = nil
+			tt.cmd.SetArgs(tt.args)
+			err := tt.cmd.Execute()
+			if code := exitCode(err); code != tt.wantExit {
+				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantExit)
+			}
+			var s string
+			switch o := got.(type) {
+			case *LoginOptions:
+				s = fmt.Sprint(o.Provider, " ", o.ClientID, " ", o.Scopes, " ", o.Timeout, " ", o.Tokens != nil)
+			case *LogoutOptions:
+				s = fmt.Sprint(o.Provider, " ", o.All, " ", o.Tokens != nil)
+			case *RefreshOptions:
+				s = fmt.Sprint(o.Provider, " ", o.Scopes, " ", o.Tokens != nil)
+			case *KeyPublicOptions:
+				s = fmt.Sprint(o.Provider, " ", o.Output, " ", o.Tokens != nil)
+			}
+			if s != tt.want {
+				t.Errorf("options %q, want %q", s, tt.want)
+			}
+		})
 	}
 }
 

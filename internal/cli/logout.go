@@ -42,16 +42,7 @@ client id and secret (or private key) and the scopes that ` + "`tokctl login`" +
   tokctl logout tiltify --all`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			opts.Tokens = f.Service()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return logoutRun(ctx, opts)
-		},
+		RunE:              runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens = sv }, nil, runF, logoutRun),
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "also remove the stored client secret or private key")
 	return cmd

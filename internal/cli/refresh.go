@@ -41,16 +41,7 @@ one-line summary to stderr and nothing to stdout.`,
   tokctl refresh tilia --scope user_info && tokctl token get tilia --scope user_info`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			opts.Tokens = f.Service()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return refreshRun(ctx, opts)
-		},
+		RunE:              runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens = sv }, nil, runF, refreshRun),
 	}
 	cmd.Flags().StringArrayVar(&opts.Scopes, "scope", nil, "scope of the token to renew (repeatable; replaces the configured scopes)")
 	return cmd

@@ -77,6 +77,19 @@ const (
 	KeptKey
 )
 
+// String is what the login's summary says it did.
+func (k Kept) String() string {
+	switch k {
+	case KeptClient:
+		return "client verified" // a key file or a CI token: nothing secret to keep
+	case KeptCredentials:
+		return "client credentials verified and stored"
+	case KeptKey:
+		return "private key verified and stored"
+	}
+	return "logged in"
+}
+
 // Login logs in to provider lp.Provider and stores what later commands
 // need: the token, and the client secret or key when it was entered (always
 // for a client-credentials login); the scopes of --scope become the
