@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,15 +20,13 @@ import (
 // network; *tokens.Service is one.
 type decodeSource interface {
 	StoredToken(ctx context.Context, name string, idToken bool) (string, error)
-	IsProvider(name string) bool
-	ProviderKeys(ctx context.Context, name string, required bool) (*jwt.Keys, error)
-	FetchJWKS(ctx context.Context, rawURL string) (*jwt.Keys, error)
+	DecodeKeys(ctx context.Context, spec tokens.KeySpec) (*jwt.Keys, error)
 }
 
 // DecodeOptions are the inputs of `tokctl decode`.
 type DecodeOptions struct {
 	IO           *iostreams.IOStreams
-	Tokens       decodeSource // used only for --provider and a --jwks provider or URL
+	Tokens       decodeSource
 	Now          func() time.Time
 	Token        string
 	Output       string
@@ -148,7 +145,9 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 	}
 	var keys *jwt.Keys
 	if explicit := opts.KeyFile != "" || opts.SecretFile != "" || opts.JWKS != ""; explicit || !tok.Encrypted {
-		if keys, err = decodeKeys(ctx, opts); err != nil {
+		spec := tokens.KeySpec{KeyFile: opts.KeyFile, SecretFile: opts.SecretFile, JWKS: opts.JWKS, Provider: opts.Provider,
+			Stdin: opts.IO.In, Notes: opts.IO.ErrOut}
+		if keys, err = opts.Tokens.DecodeKeys(ctx, spec); err != nil {
 			return err
 		}
 	}
@@ -177,75 +176,6 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 		}
 	}
 	return nil
-}
-
-// decodeKeys loads the keys of --key or --jwks; nil when neither is given.
-func decodeKeys(ctx context.Context, opts *DecodeOptions) (*jwt.Keys, error) {
-	var (
-		keys *jwt.Keys
-		err  error
-		flag string
-	)
-	switch {
-	case opts.KeyFile != "":
-		flag = "--key"
-		if keys, err = jwt.ReadKeyFile(opts.KeyFile); err == nil {
-			fmt.Fprintf(opts.IO.ErrOut, "tokctl: --key %s: %s\n", opts.KeyFile, keys.Describe())
-		}
-	case opts.SecretFile != "":
-		flag = "--hmac-secret-file"
-		if opts.SecretFile == "-" {
-			keys, err = readSecretStdin(opts.IO)
-		} else {
-			keys, err = jwt.ReadHMACSecretFile(opts.SecretFile)
-		}
-		if err == nil {
-			fmt.Fprintf(opts.IO.ErrOut, "tokctl: --hmac-secret-file %s: %s\n", opts.SecretFile, keys.Describe())
-		}
-	case jwt.IsURL(opts.JWKS):
-		flag = "--jwks"
-		keys, err = opts.Tokens.FetchJWKS(ctx, opts.JWKS)
-	case opts.JWKS != "" && opts.Tokens.IsProvider(opts.JWKS):
-		// A provider's name wins over a file of that name in the current
-		// directory, which anyone able to write there could have planted.
-		flag = "--jwks"
-		keys, err = opts.Tokens.ProviderKeys(ctx, opts.JWKS, true)
-	case opts.JWKS != "" && tokens.ValidProviderName(opts.JWKS):
-		// A bare name is a provider's; a file must be named as a path, so
-		// that configuring a provider later never changes what it means.
-		return nil, usageErrorf("decode: --jwks: no provider is named %q; give a JWK Set file as a path (--jwks ./%s) or an https URL", opts.JWKS, opts.JWKS)
-	case opts.JWKS != "":
-		flag = "--jwks"
-		if keys, err = jwt.ReadJWKSFile(opts.JWKS); err == nil {
-			fmt.Fprintf(opts.IO.ErrOut, "tokctl: --jwks %s: %s\n", opts.JWKS, keys.Describe())
-		}
-	case opts.Provider != "":
-		// The provider's own JWKS, when it publishes one, verifies its tokens.
-		flag = "--provider"
-		keys, err = opts.Tokens.ProviderKeys(ctx, opts.Provider, false)
-	default:
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("decode: %s: %w", flag, err)
-	}
-	return keys, nil
-}
-
-// readSecretStdin reads --hmac-secret-file - : the secret is the whole of stdin.
-func readSecretStdin(ios *iostreams.IOStreams) (*jwt.Keys, error) {
-	raw, err := io.ReadAll(io.LimitReader(ios.In, maxTokenInput+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading stdin: %w", err)
-	}
-	if len(raw) > maxTokenInput {
-		return nil, errors.New("stdin: larger than 1 MiB: not a secret")
-	}
-	ks, err := jwt.ParseHMACSecret(raw)
-	if err != nil {
-		return nil, fmt.Errorf("stdin: %w", err)
-	}
-	return ks, nil
 }
 
 // countSet counts the non-empty values.

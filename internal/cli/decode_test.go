@@ -24,6 +24,7 @@ import (
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/jwt"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // decodeTestKey signs the RS256 tokens of the decode tests.
@@ -56,8 +57,9 @@ func signHS256(header, claims string, secret []byte) string {
 	return input + "." + b64url(mac.Sum(nil))
 }
 
-// fakeDecodeSource is a decodeSource over maps; it records what decode
-// asked of it.
+// fakeDecodeSource is a decodeSource over maps, with the real key loading
+// (files, stdin, which --jwks means) of tokens.LoadKeys; it records what
+// decode asked of the providers, the store and the network.
 type fakeDecodeSource struct {
 	stored    map[string]string    // provider → stored access token; provider+" id" → ID token
 	providers map[string]*jwt.Keys // the providers there are, and their JWKS (nil: none)
@@ -80,6 +82,10 @@ func (f *fakeDecodeSource) StoredToken(_ context.Context, name string, idToken b
 		}
 	}
 	return tok, nil
+}
+
+func (f *fakeDecodeSource) DecodeKeys(ctx context.Context, spec tokens.KeySpec) (*jwt.Keys, error) {
+	return tokens.LoadKeys(ctx, spec, f)
 }
 
 func (f *fakeDecodeSource) IsProvider(name string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/jwt"
@@ -96,6 +97,102 @@ func (sv *Service) IsProvider(name string) bool {
 	return err == nil
 }
 
-// ValidProviderName reports whether name can name a provider: lower-case
-// letters, digits, '-' and '_'.
-func ValidProviderName(name string) bool { return provider.ValidName(name) }
+// KeySpec is where `tokctl decode` takes the keys that verify a token from:
+// at most one of KeyFile, SecretFile and JWKS, else Provider's own JWKS.
+type KeySpec struct {
+	KeyFile    string // --key: PEM or DER public key or certificate, JWK or JWK Set
+	SecretFile string // --hmac-secret-file: an HMAC shared secret, "-" for Stdin
+	JWKS       string // --jwks: a provider's name, a URL or a file of a JWK Set
+	Provider   string // --provider: its JWKS, when it publishes one
+	Stdin      io.Reader
+	// Notes receives one line saying which key a file gave.
+	Notes io.Writer
+}
+
+// KeySource is what DecodeKeys needs of the providers and the network;
+// *Service is one.
+type KeySource interface {
+	IsProvider(name string) bool
+	ProviderKeys(ctx context.Context, name string, required bool) (*jwt.Keys, error)
+	FetchJWKS(ctx context.Context, rawURL string) (*jwt.Keys, error)
+}
+
+// DecodeKeys loads the keys spec names, with this Service's providers and
+// outbound client: see LoadKeys.
+func (sv *Service) DecodeKeys(ctx context.Context, spec KeySpec) (*jwt.Keys, error) {
+	return LoadKeys(ctx, spec, sv)
+}
+
+// maxSecretInput bounds the secret read from stdin.
+const maxSecretInput = 1 << 20
+
+// LoadKeys loads the keys spec names, from files, src's providers or the
+// network; nil when spec names none. A --jwks value is a URL, else the name
+// of a provider, else (a path, not a bare name) a file.
+func LoadKeys(ctx context.Context, spec KeySpec, src KeySource) (*jwt.Keys, error) {
+	var (
+		keys *jwt.Keys
+		err  error
+		flag string
+	)
+	switch {
+	case spec.KeyFile != "":
+		flag = "--key"
+		if keys, err = jwt.ReadKeyFile(spec.KeyFile); err == nil {
+			fmt.Fprintf(spec.Notes, "tokctl: --key %s: %s\n", spec.KeyFile, keys.Describe())
+		}
+	case spec.SecretFile != "":
+		flag = "--hmac-secret-file"
+		if spec.SecretFile == "-" {
+			keys, err = readSecret(spec.Stdin)
+		} else {
+			keys, err = jwt.ReadHMACSecretFile(spec.SecretFile)
+		}
+		if err == nil {
+			fmt.Fprintf(spec.Notes, "tokctl: --hmac-secret-file %s: %s\n", spec.SecretFile, keys.Describe())
+		}
+	case jwt.IsURL(spec.JWKS):
+		flag = "--jwks"
+		keys, err = src.FetchJWKS(ctx, spec.JWKS)
+	case spec.JWKS != "" && src.IsProvider(spec.JWKS):
+		// A provider's name wins over a file of that name in the current
+		// directory, which anyone able to write there could have planted.
+		flag = "--jwks"
+		keys, err = src.ProviderKeys(ctx, spec.JWKS, true)
+	case spec.JWKS != "" && provider.ValidName(spec.JWKS):
+		// A bare name is a provider's; a file must be named as a path, so
+		// that configuring a provider later never changes what it means.
+		return nil, failure.Usagef("decode: --jwks: no provider is named %q; give a JWK Set file as a path (--jwks ./%s) or an https URL", spec.JWKS, spec.JWKS)
+	case spec.JWKS != "":
+		flag = "--jwks"
+		if keys, err = jwt.ReadJWKSFile(spec.JWKS); err == nil {
+			fmt.Fprintf(spec.Notes, "tokctl: --jwks %s: %s\n", spec.JWKS, keys.Describe())
+		}
+	case spec.Provider != "":
+		// The provider's own JWKS, when it publishes one, verifies its tokens.
+		flag = "--provider"
+		keys, err = src.ProviderKeys(ctx, spec.Provider, false)
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode: %s: %w", flag, err)
+	}
+	return keys, nil
+}
+
+// readSecret reads --hmac-secret-file - : the secret is the whole of stdin.
+func readSecret(stdin io.Reader) (*jwt.Keys, error) {
+	raw, err := io.ReadAll(io.LimitReader(stdin, maxSecretInput+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	if len(raw) > maxSecretInput {
+		return nil, errors.New("stdin: larger than 1 MiB: not a secret")
+	}
+	ks, err := jwt.ParseHMACSecret(raw)
+	if err != nil {
+		return nil, fmt.Errorf("stdin: %w", err)
+	}
+	return ks, nil
+}

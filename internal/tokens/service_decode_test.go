@@ -1,16 +1,19 @@
 package tokens
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tokctl/tokctl/internal/failure"
+	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/store"
 )
 
@@ -152,4 +155,99 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// fakeKeySource is a KeySource with one provider, kc, whose JWKS is keys;
+// it records the calls.
+type fakeKeySource struct {
+	keys  *jwt.Keys
+	calls []string
+}
+
+func (f *fakeKeySource) IsProvider(name string) bool {
+	f.calls = append(f.calls, "IsProvider "+name)
+	return name == "kc"
+}
+
+func (f *fakeKeySource) ProviderKeys(_ context.Context, name string, required bool) (*jwt.Keys, error) {
+	f.calls = append(f.calls, fmt.Sprintf("ProviderKeys %s %v", name, required))
+	return f.keys, nil
+}
+
+func (f *fakeKeySource) FetchJWKS(_ context.Context, rawURL string) (*jwt.Keys, error) {
+	f.calls = append(f.calls, "FetchJWKS "+rawURL)
+	return f.keys, nil
+}
+
+func TestLoadKeys(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	const jwks = `{"keys":[{"kty":"oct","kid":"k1","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}]}`
+	secret := strings.Repeat("s", 40)
+	for name, data := range map[string]string{"jwks": jwks, "kc": jwks, "secret": secret + "\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	providerKeys, err := jwt.ParseJWKS([]byte(jwks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		spec      KeySpec
+		stdin     string
+		wantKeys  string // what Describe says; "" for no keys
+		wantNote  string
+		wantErr   string
+		wantCode  int
+		wantCalls string
+	}{
+		{name: "nothing"},
+		{name: "--hmac-secret-file", spec: KeySpec{SecretFile: "secret"}, wantKeys: "an HMAC shared secret (40 bytes)",
+			wantNote: "tokctl: --hmac-secret-file secret: an HMAC shared secret (40 bytes)\n"},
+		{name: "--hmac-secret-file -", spec: KeySpec{SecretFile: "-"}, stdin: secret, wantKeys: "an HMAC shared secret (40 bytes)",
+			wantNote: "tokctl: --hmac-secret-file -: an HMAC shared secret (40 bytes)\n"},
+		{name: "--hmac-secret-file -, too large", spec: KeySpec{SecretFile: "-"}, stdin: strings.Repeat("s", 1<<20+1),
+			wantErr: "decode: --hmac-secret-file: stdin: larger than 1 MiB: not a secret", wantCode: 1},
+		{name: "--key missing", spec: KeySpec{KeyFile: "nope.pem"}, wantErr: "decode: --key: open nope.pem: no such file or directory", wantCode: 1},
+		{name: "--jwks URL", spec: KeySpec{JWKS: "https://idp.example.com/jwks"}, wantKeys: providerKeys.Describe(),
+			wantCalls: "FetchJWKS https://idp.example.com/jwks"},
+		// A provider's name wins over the file kc in the current directory.
+		{name: "--jwks provider", spec: KeySpec{JWKS: "kc"}, wantKeys: providerKeys.Describe(), wantCalls: "IsProvider kc; ProviderKeys kc true"},
+		{name: "--jwks bare name", spec: KeySpec{JWKS: "jwks"}, wantCode: 2, wantCalls: "IsProvider jwks",
+			wantErr: `decode: --jwks: no provider is named "jwks"; give a JWK Set file as a path (--jwks ./jwks) or an https URL`},
+		{name: "--jwks path", spec: KeySpec{JWKS: "./jwks"}, wantKeys: providerKeys.Describe(), wantCalls: "IsProvider ./jwks",
+			wantNote: "tokctl: --jwks ./jwks: " + providerKeys.Describe() + "\n"},
+		{name: "--provider", spec: KeySpec{Provider: "kc"}, wantKeys: providerKeys.Describe(), wantCalls: "ProviderKeys kc false"},
+		{name: "--key wins over --provider", spec: KeySpec{KeyFile: "jwks", Provider: "kc"}, wantKeys: "a JWK Set (1 usable key)",
+			wantNote: "tokctl: --key jwks: a JWK Set (1 usable key)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var notes bytes.Buffer
+			src := &fakeKeySource{keys: providerKeys}
+			tt.spec.Stdin, tt.spec.Notes = strings.NewReader(tt.stdin), &notes
+			keys, err := LoadKeys(context.Background(), tt.spec, src)
+			if errString(err) != tt.wantErr || failure.ExitCode(err) != tt.wantCode {
+				t.Fatalf("error %v (exit %d), want %q (exit %d)", err, failure.ExitCode(err), tt.wantErr, tt.wantCode)
+			}
+			if got := describeKeys(keys); got != tt.wantKeys {
+				t.Errorf("keys %q, want %q", got, tt.wantKeys)
+			}
+			if notes.String() != tt.wantNote {
+				t.Errorf("notes %q, want %q", notes.String(), tt.wantNote)
+			}
+			if got := strings.Join(src.calls, "; "); got != tt.wantCalls {
+				t.Errorf("calls %q, want %q", got, tt.wantCalls)
+			}
+		})
+	}
+}
+
+func describeKeys(keys *jwt.Keys) string {
+	if keys == nil {
+		return ""
+	}
+	return keys.Describe()
 }
