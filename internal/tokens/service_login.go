@@ -8,7 +8,6 @@ import (
 	"github.com/tokctl/tokctl/internal/assertion"
 	"github.com/tokctl/tokctl/internal/authflow"
 	"github.com/tokctl/tokctl/internal/failure"
-	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
 )
@@ -98,12 +97,12 @@ func (sv *Service) Login(ctx context.Context, lp LoginParams) (*LoginResult, err
 	if lp.KeyStdin && lp.SecretStdin {
 		return nil, failure.Usagef("%s: --private-key-stdin and --client-secret-stdin both read stdin: use one", lp.Provider)
 	}
-	r, err := sv.commandRequest(lp.Provider, func(s *provider.Settings) {
+	r, err := sv.loginRequest(lp.Provider, func(s *provider.Settings) {
 		if lp.ClientID != "" {
 			s.ClientID = lp.ClientID
 		}
 		if len(lp.Scopes) > 0 {
-			s.Scopes = splitScopeFlags(lp.Scopes)
+			s.Scopes = SplitScopeFlags(lp.Scopes)
 		}
 		if lp.KeyStdin && s.AuthMethod == "" && s.Grant != "jwt_bearer" {
 			s.AuthMethod = "private_key_jwt" // the key is what the client proves itself with
@@ -166,26 +165,15 @@ func (sv *Service) Login(ctx context.Context, lp LoginParams) (*LoginResult, err
 	return res, nil
 }
 
-// commandRequest resolves provider name's settings, lets the command apply
-// its flags (edit may be nil) and checks the result, all before any I/O.
-func (sv *Service) commandRequest(name string, edit func(*provider.Settings)) (*Request[provider.Provider], error) {
+// loginRequest resolves provider name's settings, lets login apply its
+// flags and checks the result, all before any I/O.
+func (sv *Service) loginRequest(name string, edit func(*provider.Settings)) (*Request[provider.Provider], error) {
 	s, err := sv.Settings(name)
 	if err != nil {
 		return nil, err
 	}
-	if edit != nil {
-		edit(&s)
-	}
+	edit(&s)
 	return NewRequest[provider.Provider](s, sv)
-}
-
-// splitScopeFlags accepts --scope a --scope b as well as --scope "a b" or "a,b".
-func splitScopeFlags(flags []string) []string {
-	var out []string
-	for _, v := range flags {
-		out = append(out, oauth.SplitScopes(v, ",")...)
-	}
-	return out
 }
 
 // loginScopes settles the scopes of a login: one naming none asks again for

@@ -85,11 +85,7 @@ type RefreshResult struct {
 // none means the configured ones) now, whatever the stored one's expiry,
 // and stores it.
 func (sv *Service) Refresh(ctx context.Context, name string, scopes []string) (*RefreshResult, error) {
-	r, err := sv.commandRequest(name, func(s *provider.Settings) {
-		if len(scopes) > 0 {
-			s.Scopes = splitScopeFlags(scopes)
-		}
-	})
+	r, err := sv.request(name, scopes)
 	if err != nil {
 		return nil, err
 	}
