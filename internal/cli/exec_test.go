@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,56 @@ func TestExecRun(t *testing.T) {
 			}
 			if tt.golden != "" {
 				assertGolden(t, tt.golden, []byte("stdout:\n"+out.String()+"stderr:\n"+errOut.String()))
+			}
+		})
+	}
+}
+
+// TestNewCmdExec checks that flags and arguments reach ExecOptions, that
+// bad ones are usage errors (exit 2) before any work starts, and that
+// building the command builds no Service.
+func TestNewCmdExec(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		want     string // Provider Scopes MinTTL Env Command
+		wantCode int
+	}{
+		{"defaults", []string{"tilia", "--", "curl", "-v"}, "tilia [] 1m0s TOKCTL_ACCESS_TOKEN [curl -v]", 0},
+		{"all flags", []string{"ils", "--env", "ILS_TOKEN", "--scope", "a", "--min-ttl", "10m", "--", "sh", "-c", "x"},
+			"ils [a] 10m0s ILS_TOKEN [sh -c x]", 0},
+		{"invalid --env", []string{"ils", "--env", "A-B", "--", "sh"}, "", 2},
+		{"no --", []string{"ils", "sh"}, "", 2},
+		{"no command", []string{"ils", "--"}, "", 2},
+		{"negative min-ttl", []string{"ils", "--min-ttl", "-1s", "--", "sh"}, "", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
+			var got *ExecOptions
+			cmd := NewCmdExec(f, func(_ context.Context, o *ExecOptions) error { got = o; return nil })
+			if f.svc != nil {
+				t.Fatal("building the command built the Service")
+			}
+			cmd.SetArgs(tt.args)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if code := exitCode(err); code != tt.wantCode {
+				t.Fatalf("exit code %d (%v), want %d", code, err, tt.wantCode)
+			}
+			if tt.wantCode != 0 {
+				if got != nil {
+					t.Error("the command ran despite a usage error")
+				}
+				return
+			}
+			o := got.Token
+			if s := fmt.Sprint(o.Provider, " ", o.Scopes, " ", o.MinTTL, " ", got.Env, " ", got.Command); s != tt.want {
+				t.Errorf("options %q, want %q", s, tt.want)
+			}
+			if o.Tokens != f.svc || o.IO != f.IO || o.Interruptible == nil || o.RefreshAhead != nil {
+				t.Errorf("dependencies: %+v", o)
 			}
 		})
 	}
