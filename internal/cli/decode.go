@@ -30,19 +30,16 @@ type DecodeOptions struct {
 	Now          func() time.Time
 	Token        string
 	Output       string
-	Provider     string
 	RequireValid bool
-	KeyFile      string // --key: PEM or DER public key or certificate, JWK or JWK Set
-	SecretFile   string // --hmac-secret-file: an HMAC shared secret, "-" for stdin
-	JWKS         string // --jwks: a provider's JWKS, or a URL or file of a JWK Set
-	IDToken      bool   // --id-token: the stored ID token of --provider
+	IDToken      bool // --id-token: the stored ID token of --provider
+	// KeySpec holds --key, --hmac-secret-file, --jwks and --provider.
+	tokens.KeySpec
 }
 
 // maxTokenInput bounds what decode reads from stdin.
 const maxTokenInput = 1 << 20
 
-// NewCmdDecode builds `tokctl decode`; runF, when not nil, runs instead of
-// decodeRun (tests).
+// NewCmdDecode builds `tokctl decode`; runF replaces the work in tests.
 func NewCmdDecode(f *Factory, runF func(context.Context, *DecodeOptions) error) *cobra.Command {
 	opts := &DecodeOptions{IO: f.IO, Now: f.now}
 	cmd := &cobra.Command{
@@ -99,16 +96,8 @@ payload that names a member twice, or nests deeper than 64 levels, is refused.
 			if opts.IDToken && opts.Provider == "" {
 				return usageErrorf("--id-token needs --provider")
 			}
-			if given := countSet(opts.KeyFile, opts.SecretFile, opts.JWKS); given > 1 {
-				return usageErrorf("give one of --key, --hmac-secret-file and --jwks")
-			}
-			if opts.SecretFile == "-" && opts.Provider == "" && (opts.Token == "" || opts.Token == "-") {
-				return usageErrorf("--hmac-secret-file - reads the secret from stdin, so give the token as an argument")
-			}
-			if jwt.IsURL(opts.JWKS) {
-				if _, err := jwt.CheckJWKSURL(opts.JWKS); err != nil {
-					return usageErrorf("decode: --jwks: %v", err)
-				}
+			if err := opts.KeySpec.Check(opts.Provider == "" && (opts.Token == "" || opts.Token == "-")); err != nil {
+				return err
 			}
 			opts.Tokens = f.Service() // builds nothing until used
 			ctx, cancel := f.Context(cmd.Context())
@@ -145,8 +134,8 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 	}
 	var keys *jwt.Keys
 	if explicit := opts.KeyFile != "" || opts.SecretFile != "" || opts.JWKS != ""; explicit || !tok.Encrypted {
-		spec := tokens.KeySpec{KeyFile: opts.KeyFile, SecretFile: opts.SecretFile, JWKS: opts.JWKS, Provider: opts.Provider,
-			Stdin: opts.IO.In, Notes: opts.IO.ErrOut}
+		spec := opts.KeySpec
+		spec.Stdin, spec.Notes = opts.IO.In, opts.IO.ErrOut
 		if keys, err = opts.Tokens.DecodeKeys(ctx, spec); err != nil {
 			return err
 		}
@@ -176,17 +165,6 @@ func decodeRun(ctx context.Context, opts *DecodeOptions) error {
 		}
 	}
 	return nil
-}
-
-// countSet counts the non-empty values.
-func countSet(values ...string) int {
-	n := 0
-	for _, v := range values {
-		if v != "" {
-			n++
-		}
-	}
-	return n
 }
 
 // decodeInput returns the token to decode: the argument, the stored token

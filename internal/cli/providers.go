@@ -2,19 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
-
-// providersOutputs are the formats of `tokctl providers -o`.
-var providersOutputs = []string{"text", "json"}
 
 // providersDescriber describes the providers; *tokens.Service is one.
 type providersDescriber interface {
@@ -29,8 +23,7 @@ type ProvidersOptions struct {
 	Output  string
 }
 
-// NewCmdProviders builds `tokctl providers`; runF, when not nil, runs
-// instead of providersRun (tests).
+// NewCmdProviders builds `tokctl providers`; runF replaces the work in tests.
 func NewCmdProviders(f *Factory, runF func(context.Context, *ProvidersOptions) error) *cobra.Command {
 	opts := &ProvidersOptions{IO: f.IO}
 	cmd := &cobra.Command{
@@ -55,15 +48,10 @@ providers in the config file with kind: oauth2, e.g.
   TOKCTL_TILIA_ENV=staging tokctl providers
   tokctl providers -o json`,
 		Args: cobra.NoArgs,
-		PreRunE: func(*cobra.Command, []string) error {
-			for _, o := range providersOutputs {
-				if opts.Output == o {
-					return nil
-				}
-			}
-			return usageErrorf("unknown output %q: use one of %s", opts.Output, strings.Join(providersOutputs, ", "))
-		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Output != "text" && opts.Output != "json" {
+				return usageErrorf("unknown output %q: use one of text, json", opts.Output)
+			}
 			opts.Tokens, opts.Verbose = f.Service(), f.Verbose
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
@@ -74,7 +62,7 @@ providers in the config file with kind: oauth2, e.g.
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(providersOutputs, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -83,12 +71,7 @@ func providersRun(ctx context.Context, opts *ProvidersOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Output == "json" {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	if err := writeProvidersText(opts.IO, rep.Providers); err != nil {
+	if err := tokens.WriteProviders(opts.IO.Out, rep, opts.Output); err != nil || opts.Output == "json" {
 		return err
 	}
 	file := "the config file"
@@ -102,49 +85,4 @@ func providersRun(ctx context.Context, opts *ProvidersOptions) error {
 		}
 	}
 	return nil
-}
-
-func writeProvidersText(io *iostreams.IOStreams, infos []tokens.ProviderInfo) error {
-	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tFLOWS\tTOKEN URL\tNOTE")
-	for _, in := range infos {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", in.Name, deref(in.Kind), orDash(strings.Join(in.Flows, ",")),
-			deref(in.Endpoints.Token), strings.Join(in.Problems, "; "))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, in := range infos {
-		e := in.Endpoints
-		if e.Issuer == nil || e.Token == nil {
-			continue
-		}
-		from := "the cached discovery document of " + *e.Issuer
-		if e.Discovery != nil {
-			from = *e.Discovery
-		}
-		fmt.Fprintf(io.Out, "\n%s: endpoints from %s\n", in.Name, from)
-		for _, row := range []struct {
-			name string
-			url  *string
-		}{{"authorization", e.Authorization}, {"token", e.Token}, {"device", e.Device}, {"revocation", e.Revocation}, {"jwks", e.JWKS}} {
-			fmt.Fprintf(io.Out, "  %-14s %s\n", row.name, deref(row.url))
-		}
-	}
-	return nil
-}
-
-// deref is *s, or "-" for nil or "".
-func deref(s *string) string {
-	if s == nil {
-		return "-"
-	}
-	return orDash(*s)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -2,10 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,8 +23,7 @@ type StatusOptions struct {
 	Output string
 }
 
-// NewCmdStatus builds `tokctl status`; runF, when not nil, runs instead of
-// statusRun (tests).
+// NewCmdStatus builds `tokctl status`; runF replaces the work in tests.
 func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{IO: f.IO, Now: f.now}
 	cmd := &cobra.Command{
@@ -69,61 +64,5 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Output == "json" {
-		if entries == nil {
-			entries = []tokens.StatusEntry{}
-		}
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(entries)
-	}
-	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tSTATUS\tEXPIRES\tSCOPES\tSTORE")
-	for _, e := range entries {
-		expires, scopes := "-", "-"
-		if r := e.StatusRecord; r != nil {
-			expires = "never"
-			if r.Expiry != nil {
-				expiry, _ := time.Parse(time.RFC3339, *r.Expiry)
-				if left := expiry.Sub(opts.Now()); left <= 0 {
-					expires = *r.Expiry + " (" + roundDuration(-left) + " ago)"
-				} else {
-					expires = *r.Expiry + " (in " + roundDuration(left) + ")"
-				}
-			}
-			if len(r.Scopes) > 0 {
-				scopes = tokens.EscapeControl(strings.Join(r.Scopes, ","))
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, stateText(e.State), expires, scopes, e.Store)
-	}
-	return tw.Flush()
-}
-
-// stateText is a state's words in the table.
-func stateText(state string) string {
-	switch state {
-	case "logged_in":
-		return "logged in"
-	case "other_endpoint":
-		return "stored for another endpoint"
-	case "unreadable":
-		return "unreadable record"
-	case "not_logged_in":
-		return "not logged in"
-	}
-	return state // expired
-}
-
-// roundDuration shows d coarsely: "59m", "2h5m", "3d4h".
-func roundDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return d.Round(time.Second).String()
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh%dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+	return tokens.WriteStatus(opts.IO.Out, entries, opts.Output, opts.Now())
 }

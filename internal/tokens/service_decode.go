@@ -109,6 +109,30 @@ type KeySpec struct {
 	Notes io.Writer
 }
 
+// Check refuses a spec that names more than one source of keys, a secret
+// on stdin when the token is read from there too (tokenOnStdin), or a JWKS
+// URL that is not https (http only on loopback): usage errors.
+func (s KeySpec) Check(tokenOnStdin bool) error {
+	given := 0
+	for _, v := range []string{s.KeyFile, s.SecretFile, s.JWKS} {
+		if v != "" {
+			given++
+		}
+	}
+	if given > 1 {
+		return failure.Usagef("give one of --key, --hmac-secret-file and --jwks")
+	}
+	if s.SecretFile == "-" && tokenOnStdin {
+		return failure.Usagef("--hmac-secret-file - reads the secret from stdin, so give the token as an argument")
+	}
+	if jwt.IsURL(s.JWKS) {
+		if _, err := jwt.CheckJWKSURL(s.JWKS); err != nil {
+			return failure.Usagef("decode: --jwks: %v", err)
+		}
+	}
+	return nil
+}
+
 // KeySource is what DecodeKeys needs of the providers and the network;
 // *Service is one.
 type KeySource interface {

@@ -251,3 +251,28 @@ func describeKeys(keys *jwt.Keys) string {
 	}
 	return keys.Describe()
 }
+
+func TestKeySpecCheck(t *testing.T) {
+	tests := []struct {
+		spec         KeySpec
+		tokenOnStdin bool
+		wantErr      string
+	}{
+		{spec: KeySpec{}},
+		{spec: KeySpec{KeyFile: "k.pem", Provider: "kc"}},
+		{spec: KeySpec{JWKS: "https://idp.example.com/jwks"}},
+		{spec: KeySpec{JWKS: "http://127.0.0.1:8080/jwks"}},
+		{spec: KeySpec{SecretFile: "-"}},
+		{spec: KeySpec{SecretFile: "-"}, tokenOnStdin: true, wantErr: "--hmac-secret-file - reads the secret from stdin, so give the token as an argument"},
+		{spec: KeySpec{KeyFile: "k.pem", JWKS: "./jwks"}, wantErr: "give one of --key, --hmac-secret-file and --jwks"},
+		{spec: KeySpec{KeyFile: "k.pem", SecretFile: "-"}, tokenOnStdin: true, wantErr: "give one of --key, --hmac-secret-file and --jwks"},
+		{spec: KeySpec{JWKS: "http://idp.example.com/jwks"},
+			wantErr: "decode: --jwks: refusing plain-http JWKS URL http://idp.example.com/jwks: use https (http is allowed only on loopback)"},
+	}
+	for _, tt := range tests {
+		err := tt.spec.Check(tt.tokenOnStdin)
+		if errString(err) != tt.wantErr || (err != nil && failure.ExitCode(err) != 2) {
+			t.Errorf("%+v, token on stdin %v: %v (exit %d), want %q (exit 2)", tt.spec, tt.tokenOnStdin, err, failure.ExitCode(err), tt.wantErr)
+		}
+	}
+}
