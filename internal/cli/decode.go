@@ -41,7 +41,7 @@ const maxTokenInput = 1 << 20
 
 // NewCmdDecode builds `tokctl decode`; runF replaces the work in tests.
 func NewCmdDecode(f *Factory, runF func(context.Context, *DecodeOptions) error) *cobra.Command {
-	opts := &DecodeOptions{IO: f.IO, Now: f.now}
+	opts := &DecodeOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "decode [TOKEN|-]",
 		Short: "Show what is inside a JWT, and verify its signature",
@@ -99,7 +99,7 @@ payload that names a member twice, or nests deeper than 64 levels, is refused.
 			if err := opts.KeySpec.Check(opts.Provider == "" && (opts.Token == "" || opts.Token == "-")); err != nil {
 				return err
 			}
-			opts.Tokens = f.Service() // builds nothing until used
+			opts.Tokens, opts.Now = f.Service(), f.now // bound at run time: building the tree stays free
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
 			if runF != nil {

@@ -25,7 +25,7 @@ type StatusOptions struct {
 
 // NewCmdStatus builds `tokctl status`; runF replaces the work in tests.
 func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{IO: f.IO, Now: f.now}
+	opts := &StatusOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show which providers have a stored token",
@@ -45,7 +45,7 @@ obtained_at, refresh_token and id_token (whether there is one).`,
 			if opts.Output != "text" && opts.Output != "json" {
 				return usageErrorf("unknown output %q: use text or json", opts.Output)
 			}
-			opts.Tokens = f.Service()
+			opts.Tokens, opts.Now = f.Service(), f.now // bound at run time: building the tree stays free
 			ctx, cancel := f.Context(cmd.Context())
 			defer cancel()
 			if runF != nil {
