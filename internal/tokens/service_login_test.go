@@ -297,3 +297,51 @@ func TestServiceLogoutRevokesOnlyAtTheIssuingEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// login picks its flow from the flags and what the provider has.
+func TestLoginFlow(t *testing.T) {
+	oauth2 := provider.Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ClientID: "id", ClientSecret: "s"}
+	withAuth := oauth2
+	withAuth.AuthURL = "https://idp.example.com/authorize"
+	withDevice := withAuth
+	withDevice.DeviceAuthURL = "https://idp.example.com/device"
+	deviceDefault := withDevice
+	deviceDefault.Device = "true"
+	public := withAuth
+	public.ClientSecret, public.AuthURL = "", ""
+	tests := []struct {
+		name    string
+		s       provider.Settings
+		lp      LoginParams
+		want    string
+		wantErr string
+	}{
+		{"client credentials only", oauth2, LoginParams{}, provider.GrantClientCredentials, ""},
+		{"the browser when there is one", withAuth, LoginParams{}, provider.GrantAuthorizationCode, ""},
+		{"--client-credentials", withAuth, LoginParams{ClientCredentials: true}, provider.GrantClientCredentials, ""},
+		{"--device", withDevice, LoginParams{Device: true}, provider.GrantDeviceCode, ""},
+		{"device by default", deviceDefault, LoginParams{}, provider.GrantDeviceCode, ""},
+		{"device by default, --client-credentials", deviceDefault, LoginParams{ClientCredentials: true}, provider.GrantClientCredentials, ""},
+		{"--device without a device endpoint", withAuth, LoginParams{Device: true}, "", "idp: no device flow: set `device_auth_url` (TOKCTL_IDP_DEVICE_AUTH_URL)"},
+		{"a public client without a browser login", public, LoginParams{}, "", "idp: no login flow: set `auth_url` for the browser login (TOKCTL_IDP_AUTH_URL), or `issuer`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := provider.New(tt.s, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := loginFlow(tt.lp, p)
+			if tt.wantErr != "" {
+				var ce *failure.ConfigError
+				if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want a configuration error %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("loginFlow = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
