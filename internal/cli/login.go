@@ -35,7 +35,7 @@ const loginTimeout = 5 * time.Minute
 
 // NewCmdLogin builds `tokctl login`; runF replaces the work in tests.
 func NewCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{IO: f.IO, Now: f.now, Interruptible: f.Interruptible}
+	opts := &LoginOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
 		Short: "Log in to a provider and store the tokens",
@@ -67,7 +67,7 @@ Ed25519) from stdin, verifies it with one token request and stores it.
   tokctl login svc --client-credentials --private-key-stdin < svc-key.pem`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE: runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens = sv }, func() error {
+		RunE: runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens, opts.Now, opts.Interruptible = sv, f.now, f.Interruptible }, func() error {
 			if opts.Timeout <= 0 {
 				return errTimeout
 			}
@@ -114,9 +114,10 @@ func expiryNote(now time.Time, tok *tokens.Token) string {
 }
 
 // runOnProvider is the RunE of a command on one PROVIDER: the argument goes
-// to *provider, check (may be nil) looks at the flags, use hands the
-// command the Service (built only now, after the flags), and run (runF in
-// tests) does the work within --timeout.
+// to *provider, check (may be nil) looks at the flags, use binds the
+// Service (built only now, after the flags) and the Factory's methods to
+// the Options — at run time, as status and decode do, not when the tree is built —
+// and run (runF in tests) does the work within --timeout.
 func runOnProvider[O any](f *Factory, opts *O, provider *string, use func(*tokens.Service), check func() error, runF, run func(context.Context, *O) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		*provider = args[0]

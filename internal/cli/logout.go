@@ -27,7 +27,7 @@ type LogoutOptions struct {
 
 // NewCmdLogout builds `tokctl logout`; runF replaces the work in tests.
 func NewCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IO, Interruptible: f.Interruptible}
+	opts := &LogoutOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
 		Short: "Revoke and remove the stored token of a provider",
@@ -42,7 +42,7 @@ client id and secret (or private key) and the scopes that ` + "`tokctl login`" +
   tokctl logout tiltify --all`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE:              runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens = sv }, nil, runF, logoutRun),
+		RunE:              runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens, opts.Interruptible = sv, f.Interruptible }, nil, runF, logoutRun),
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "also remove the stored client secret or private key")
 	return cmd

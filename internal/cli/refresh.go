@@ -29,7 +29,7 @@ type RefreshOptions struct {
 
 // NewCmdRefresh builds `tokctl refresh`; runF replaces the work in tests.
 func NewCmdRefresh(f *Factory, runF func(context.Context, *RefreshOptions) error) *cobra.Command {
-	opts := &RefreshOptions{IO: f.IO, Now: f.now, Interruptible: f.Interruptible}
+	opts := &RefreshOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "refresh PROVIDER",
 		Short: "Get a new token now and store it",
@@ -41,7 +41,7 @@ one-line summary to stderr and nothing to stdout.`,
   tokctl refresh tilia --scope user_info && tokctl token get tilia --scope user_info`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE:              runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens = sv }, nil, runF, refreshRun),
+		RunE:              runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens, opts.Now, opts.Interruptible = sv, f.now, f.Interruptible }, nil, runF, refreshRun),
 	}
 	cmd.Flags().StringArrayVar(&opts.Scopes, "scope", nil, "scope of the token to renew (repeatable; replaces the configured scopes)")
 	return cmd
