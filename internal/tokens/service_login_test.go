@@ -345,3 +345,33 @@ func TestLoginFlow(t *testing.T) {
 		})
 	}
 }
+
+func TestServiceRefresh(t *testing.T) {
+	srv := fakeServer(t)
+	env := map[string]string{"TOKCTL_TILIA_TOKEN_URL": srv.URL() + "/tilia/token",
+		"TOKCTL_TILIA_CLIENT_ID": fakeprovider.TiliaClientID, "TOKCTL_TILIA_CLIENT_SECRET": fakeprovider.TiliaClientSecret}
+	ctx := context.Background()
+
+	sv, _ := fileService(t, env)
+	sv.StoreKind = "none"
+	_, err := sv.Refresh(ctx, "tilia", []string{"user_info"})
+	var ue *failure.UsageError
+	if !errors.As(err, &ue) || err.Error() != "tilia: refresh keeps tokens in a store, but the store is `none`; use `tokctl token get tilia --no-cache`" {
+		t.Errorf("with the none store: %v", err)
+	}
+
+	sv, _ = fileService(t, env)
+	for i := 1; i <= 2; i++ {
+		res, err := sv.Refresh(ctx, "tilia", []string{"user_info"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Tilia has no refresh tokens: each refresh is a new token.
+		if res.Provider != "tilia" || res.Store != "file" || res.Refreshed || res.Token.AccessToken == "" || res.Token.Expiry.IsZero() {
+			t.Errorf("refresh %d: %+v", i, res)
+		}
+		if got := srv.Count("tilia.token"); got != i {
+			t.Errorf("refresh %d: %d token requests, want one each time", i, got)
+		}
+	}
+}
