@@ -33,7 +33,8 @@ func fake(t *testing.T) *fakeprovider.Server {
 // discovered, for the public client id.
 func oidcProvider(t *testing.T, srv *fakeprovider.Server, clientID string, edit func(*provider.Settings)) provider.Provider {
 	t.Helper()
-	s := provider.Settings{Name: "idp", Kind: "oauth2", Issuer: srv.OIDCIssuer(), ClientID: clientID, Scopes: []string{"openid"}}
+	s := provider.Settings{Name: "idp", Kind: "oauth2", ClientID: clientID, Scopes: []string{"openid"}}
+	s.Set("issuer", srv.OIDCIssuer())
 	if edit != nil {
 		edit(&s)
 	}

@@ -17,9 +17,14 @@ import (
 )
 
 // codeFlow runs the authorization-code grant through a loopback redirect.
+// p must have a browser login (provider.AuthCodeGrant).
 func (fl *Flow) codeFlow(ctx context.Context, p provider.Provider, creds provider.Credentials, noBrowser bool) (*Result, error) {
+	ac, ok := p.(provider.AuthCodeGrant)
+	if !ok {
+		return nil, &failure.ConfigError{Provider: p.Name(), Msg: fmt.Sprintf("%s has no %s grant", p.Kind(), provider.GrantAuthorizationCode)}
+	}
 	state := loopback.NewState()
-	l, err := loopback.Listen(loopback.Config{RedirectURI: p.RedirectURI(), State: state, Provider: p.Name(),
+	l, err := loopback.Listen(loopback.Config{RedirectURI: ac.RedirectURI(), State: state, Provider: p.Name(),
 		Issuer: mixUpIssuer(p.Endpoints())})
 	if err != nil {
 		var busy *loopback.PortBusyError
@@ -30,7 +35,7 @@ func (fl *Flow) codeFlow(ctx context.Context, p provider.Provider, creds provide
 	}
 	defer l.Close()
 	var verifier, challenge string
-	if p.PKCE() {
+	if ac.PKCE() {
 		verifier = xoauth2.GenerateVerifier()
 		challenge = xoauth2.S256ChallengeFromVerifier(verifier)
 	}
@@ -38,7 +43,7 @@ func (fl *Flow) codeFlow(ctx context.Context, p provider.Provider, creds provide
 	if slices.Contains(p.Scopes(), "openid") {
 		nonce = jwt.NewNonce()
 	}
-	authURL := p.AuthCodeURL(provider.AuthRequest{ClientID: creds.ID, RedirectURI: l.RedirectURI(), State: state, Challenge: challenge, Nonce: nonce})
+	authURL := ac.AuthCodeURL(provider.AuthRequest{ClientID: creds.ID, RedirectURI: l.RedirectURI(), State: state, Challenge: challenge, Nonce: nonce})
 
 	if !noBrowser {
 		if err := fl.canOpen(); err != nil {
@@ -64,7 +69,7 @@ func (fl *Flow) codeFlow(ctx context.Context, p provider.Provider, creds provide
 	if err != nil {
 		return nil, fl.waitError(ctx, p.Name(), err)
 	}
-	tok, err := p.Exchange(ctx, creds, provider.CodeExchange{Code: code, RedirectURI: l.RedirectURI(), Verifier: verifier})
+	tok, err := ac.Exchange(ctx, creds, provider.CodeExchange{Code: code, RedirectURI: l.RedirectURI(), Verifier: verifier})
 	if err != nil {
 		return nil, err
 	}

@@ -5,15 +5,20 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 )
 
 // Device runs the device authorization grant (RFC 8628): the user code and
 // where to enter it on Out, the browser opened there unless noBrowser, then
-// polling until approval.
+// polling until approval. p must have the grant (provider.DeviceGrant).
 func (fl *Flow) Device(ctx context.Context, p provider.Provider, creds provider.Credentials, noBrowser bool) (*Result, error) {
-	da, err := p.DeviceAuth(ctx, creds)
+	dg, ok := p.(provider.DeviceGrant)
+	if !ok {
+		return nil, &failure.ConfigError{Provider: p.Name(), Msg: fmt.Sprintf("%s has no %s grant", p.Kind(), provider.GrantDeviceCode)}
+	}
+	da, err := dg.DeviceAuth(ctx, creds)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +35,7 @@ func (fl *Flow) Device(ctx context.Context, p provider.Provider, creds provider.
 	}
 	fl.infof("waiting for approval (the code expires in %s; Ctrl-C to cancel)", da.ExpiresIn.Round(time.Second))
 	tok, err := oauth.PollDevice(ctx, p.Name(), da, func(ctx context.Context) (*oauth.Token, error) {
-		return p.DeviceToken(ctx, creds, da.DeviceCode)
+		return dg.DeviceToken(ctx, creds, da.DeviceCode)
 	})
 	if err != nil {
 		if ctx.Err() != nil {

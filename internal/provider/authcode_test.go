@@ -42,13 +42,13 @@ func authCodeSettings(srv *fakeprovider.Server, kind string) (Settings, Credenti
 	u := srv.URL()
 	switch kind {
 	case "tiki":
-		return Settings{Name: "tiki", URL: u + "/tiki", Scopes: []string{"read", "write"}},
+		return with(Settings{Name: "tiki", Scopes: []string{"read", "write"}}, "url", u+"/tiki"),
 			Credentials{ID: fakeprovider.TikiClientID, Secret: fakeprovider.TikiClientSecret}
 	case "tiltify":
 		return Settings{Name: "tiltify", TokenURL: u + "/tiltify/oauth/token", AuthURL: u + "/tiltify/oauth/authorize"},
 			Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret}
 	case "tiltify-v3":
-		return Settings{Name: "tiltify", API: "v3", TokenURL: u + "/tiltify-v3/oauth/token", AuthURL: u + "/tiltify-v3/oauth/authorize"},
+		return with(Settings{Name: "tiltify", TokenURL: u + "/tiltify-v3/oauth/token", AuthURL: u + "/tiltify-v3/oauth/authorize"}, "api", "v3"),
 			Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret}
 	case "oauth2-basic":
 		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", Scopes: []string{"profile"}, ClientSecret: fakeprovider.OAuth2BasicClientSecret},
@@ -57,7 +57,7 @@ func authCodeSettings(srv *fakeprovider.Server, kind string) (Settings, Credenti
 		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", ClientSecret: fakeprovider.OAuth2ReservedClientSecret},
 			Credentials{ID: fakeprovider.OAuth2ReservedClientID, Secret: fakeprovider.OAuth2ReservedClientSecret}
 	case "oauth2-post":
-		return Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize", AuthMethod: authPost},
+		return with(Settings{Name: "idp", Kind: "oauth2", TokenURL: u + "/oauth2/token", AuthURL: u + "/oauth2/authorize"}, "auth_method", authPost),
 			Credentials{ID: fakeprovider.OAuth2PostClientID, Secret: fakeprovider.OAuth2PostClientSecret}
 	}
 	panic(kind)
@@ -103,22 +103,22 @@ func TestAuthorizationCodeAgainstFake(t *testing.T) {
 					t.Fatalf("Check: %v", err)
 				}
 				if !Supports(p, GrantAuthorizationCode) {
-					t.Fatalf("Flows() = %v lacks authorization_code", p.Flows())
+					t.Fatalf("Flows() = %v lacks authorization_code", Flows(p))
 				}
-				if p.PKCE() != (tt.pkce && pkce) {
-					t.Fatalf("PKCE() = %v", p.PKCE())
+				if p.(AuthCodeGrant).PKCE() != (tt.pkce && pkce) {
+					t.Fatalf("PKCE() = %v", p.(AuthCodeGrant).PKCE())
 				}
 				verifier, challenge := "", ""
-				if p.PKCE() {
+				if p.(AuthCodeGrant).PKCE() {
 					verifier = xoauth2.GenerateVerifier()
 					challenge = xoauth2.S256ChallengeFromVerifier(verifier)
 				}
 				redirect := "http://127.0.0.1:9/callback"
-				q := approve(t, p.AuthCodeURL(AuthRequest{ClientID: creds.ID, RedirectURI: redirect, State: "st-123", Challenge: challenge}))
+				q := approve(t, p.(AuthCodeGrant).AuthCodeURL(AuthRequest{ClientID: creds.ID, RedirectURI: redirect, State: "st-123", Challenge: challenge}))
 				if q.Get("state") != "st-123" || q.Get("code") == "" {
 					t.Fatalf("authorize redirect = %v, want state and code", q)
 				}
-				tok, err := p.Exchange(ctx, creds, CodeExchange{Code: q.Get("code"), RedirectURI: redirect, Verifier: verifier})
+				tok, err := p.(AuthCodeGrant).Exchange(ctx, creds, CodeExchange{Code: q.Get("code"), RedirectURI: redirect, Verifier: verifier})
 				if err != nil {
 					t.Fatalf("Exchange: %v", err)
 				}
@@ -129,18 +129,18 @@ func TestAuthorizationCodeAgainstFake(t *testing.T) {
 					t.Errorf("scopes = %q, want %q", tok.Scopes, tt.wantScopes)
 				}
 				// A code is single-use.
-				_, err = p.Exchange(ctx, creds, CodeExchange{Code: q.Get("code"), RedirectURI: redirect, Verifier: verifier})
+				_, err = p.(AuthCodeGrant).Exchange(ctx, creds, CodeExchange{Code: q.Get("code"), RedirectURI: redirect, Verifier: verifier})
 				var pe *failure.ProviderError
 				if !errors.As(err, &pe) {
 					t.Errorf("second Exchange of the same code: %v, want a ProviderError", err)
 				}
 				if !tt.refresh {
-					if _, err := p.Refresh(ctx, creds, "x"); err == nil {
+					if _, err := p.(Refresher).Refresh(ctx, creds, "x"); err == nil {
 						t.Errorf("Refresh without a refresh grant succeeded")
 					}
 					return
 				}
-				next, err := p.Refresh(ctx, creds, tok.RefreshToken)
+				next, err := p.(Refresher).Refresh(ctx, creds, tok.RefreshToken)
 				if err != nil {
 					t.Fatalf("Refresh: %v", err)
 				}
@@ -151,7 +151,7 @@ func TestAuthorizationCodeAgainstFake(t *testing.T) {
 					t.Errorf("refreshed expiry %v is in the past", next.Expiry)
 				}
 				// The spent refresh token is rejected: login required (exit 3).
-				_, err = p.Refresh(ctx, creds, tok.RefreshToken)
+				_, err = p.(Refresher).Refresh(ctx, creds, tok.RefreshToken)
 				var lr *failure.LoginRequiredError
 				if !errors.As(err, &lr) {
 					t.Fatalf("reused refresh token: %v, want LoginRequiredError", err)
@@ -164,7 +164,7 @@ func TestAuthorizationCodeAgainstFake(t *testing.T) {
 func TestAuthCodeURL(t *testing.T) {
 	p := mustNew(t, Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token",
 		AuthURL: "https://idp.example.com/authorize?tenant=a b", Scopes: []string{"openid", "profile"}})
-	raw := p.AuthCodeURL(AuthRequest{ClientID: "c&1", RedirectURI: "http://127.0.0.1:5/callback", State: "s", Challenge: "ch"})
+	raw := p.(AuthCodeGrant).AuthCodeURL(AuthRequest{ClientID: "c&1", RedirectURI: "http://127.0.0.1:5/callback", State: "s", Challenge: "ch"})
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func TestAuthCodeURL(t *testing.T) {
 	if q.Has("prompt") {
 		t.Errorf("prompt without a prompt setting: %s", raw)
 	}
-	noChallenge := p.AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s"})
+	noChallenge := p.(AuthCodeGrant).AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s"})
 	if u, _ := url.Parse(noChallenge); u.Query().Has("code_challenge") || u.Query().Has("code_challenge_method") {
 		t.Errorf("URL without a challenge carries PKCE parameters: %s", noChallenge)
 	}
@@ -201,7 +201,7 @@ func TestAuthCodeURLPrompt(t *testing.T) {
 	} {
 		s := base
 		s.Prompt = tc.prompt
-		u, err := url.Parse(mustNew(t, s).AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s", Nonce: "n"}))
+		u, err := url.Parse(mustNew(t, s).(AuthCodeGrant).AuthCodeURL(AuthRequest{ClientID: "c", RedirectURI: "r", State: "s", Nonce: "n"}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,15 +231,15 @@ func TestPKCESetting(t *testing.T) {
 	}{
 		{Settings{Name: "tiltify"}, true, false},
 		{Settings{Name: "tiltify", PKCE: "false"}, false, false},
-		{Settings{Name: "tiltify", API: "v3"}, false, false},
-		{Settings{Name: "tiltify", API: "v3", PKCE: "true"}, false, false},
-		{Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://x/t", AuthMethod: "none", PKCE: "false"}, true, false},
+		{with(Settings{Name: "tiltify"}, "api", "v3"), false, false},
+		{with(Settings{Name: "tiltify", PKCE: "true"}, "api", "v3"), false, false},
+		{with(Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://x/t", PKCE: "false"}, "auth_method", "none"), true, false},
 		{Settings{Name: "tiltify", PKCE: "maybe"}, true, true},
 	}
 	for _, tt := range tests {
 		p := mustNew(t, tt.s)
-		if p.PKCE() != tt.want {
-			t.Errorf("%+v: PKCE() = %v, want %v", tt.s, p.PKCE(), tt.want)
+		if p.(AuthCodeGrant).PKCE() != tt.want {
+			t.Errorf("%+v: PKCE() = %v, want %v", tt.s, p.(AuthCodeGrant).PKCE(), tt.want)
 		}
 		var ce *failure.ConfigError
 		if err := p.Check(); errors.As(err, &ce) != tt.bad {
@@ -252,14 +252,13 @@ func TestNoBrowserGrant(t *testing.T) {
 	for _, name := range []string{"tilia", "ils"} {
 		p := mustNew(t, Settings{Name: name})
 		if Supports(p, GrantAuthorizationCode) || Supports(p, GrantRefreshToken) {
-			t.Errorf("%s: Flows() = %v", name, p.Flows())
+			t.Errorf("%s: Flows() = %v", name, Flows(p))
 		}
-		var ce *failure.ConfigError
-		if _, err := p.Exchange(context.Background(), Credentials{}, CodeExchange{}); !errors.As(err, &ce) {
-			t.Errorf("%s: Exchange = %v, want ConfigError", name, err)
+		if _, ok := p.(AuthCodeGrant); ok {
+			t.Errorf("%s implements AuthCodeGrant", name)
 		}
-		if _, err := p.Refresh(context.Background(), Credentials{}, "r"); !errors.As(err, &ce) {
-			t.Errorf("%s: Refresh = %v, want ConfigError", name, err)
+		if _, ok := p.(Refresher); ok {
+			t.Errorf("%s implements Refresher", name)
 		}
 	}
 }

@@ -49,11 +49,11 @@ func TestAssertionFreshPerTry(t *testing.T) {
 	if err := os.WriteFile(key, []byte(fakeprovider.OIDCKeyP256PEM), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(Settings{Name: "svc", Kind: "oauth2", TokenURL: srv.URL + "/token", AuthMethod: "private_key_jwt", PrivateKey: key}, &oauth.Client{})
+	p, err := New(with(Settings{Name: "svc", Kind: "oauth2", TokenURL: srv.URL + "/token"}, "auth_method", "private_key_jwt", "private_key", key), &oauth.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.ClientCredentials(context.Background(), Credentials{ID: "svc"}); err != nil {
+	if _, err := p.(ClientCredentialsGrant).ClientCredentials(context.Background(), Credentials{ID: "svc"}); err != nil {
 		t.Fatal(err)
 	}
 	if len(seen) != 2 || seen[0] == "" || jti(t, seen[0]) == jti(t, seen[1]) {
@@ -89,20 +89,20 @@ func TestAssertionEveryRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, alg := range []string{"", "PS384"} {
-		p, err := New(Settings{Name: "kc", Kind: "oauth2", Issuer: srv.OIDCIssuer(), AuthMethod: "private_key_jwt", PrivateKey: key, SigningAlg: alg}, &oauth.Client{})
+		p, err := New(with(Settings{Name: "kc", Kind: "oauth2"}, "issuer", srv.OIDCIssuer(), "auth_method", "private_key_jwt", "private_key", key, "signing_alg", alg), &oauth.Client{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		c := Credentials{ID: fakeprovider.OIDCKeyRSAClientID}
-		tok, err := p.ClientCredentials(ctx, c)
+		tok, err := p.(ClientCredentialsGrant).ClientCredentials(ctx, c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.DeviceAuth(ctx, c); err != nil {
+		if _, err := p.(DeviceGrant).DeviceAuth(ctx, c); err != nil {
 			t.Errorf("%s device authorization: %v", alg, err)
 		}
-		if err := p.Revoke(ctx, c, tok.AccessToken, "access_token"); err != nil {
+		if err := p.(Revoker).Revoke(ctx, c, tok.AccessToken, "access_token"); err != nil {
 			t.Errorf("%s revocation: %v", alg, err)
 		}
 		cancel()

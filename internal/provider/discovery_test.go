@@ -179,7 +179,7 @@ func TestDiscoverPrepare(t *testing.T) {
 		},
 		{
 			name: "configured issuer with a trailing slash", docPath: oidcPath,
-			settings: func(s *Settings, idp *discoIDP) { s.Issuer = idp.Issuer + "/" },
+			settings: func(s *Settings, idp *discoIDP) { s.Set("issuer", idp.Issuer+"/") },
 			want: func(idp *discoIDP) Endpoints {
 				e := discoEndpoints(idp)
 				e.Issuer += "/"
@@ -204,9 +204,9 @@ func TestDiscoverPrepare(t *testing.T) {
 			settings: func(s *Settings, idp *discoIDP) {
 				s.TokenURL = "https://token.example.com/t"
 				s.AuthURL = "https://auth.example.com/a"
-				s.DeviceAuthURL = "https://device.example.com/d"
-				s.RevocationURL = "https://revoke.example.com/r"
-				s.JWKSURL = "https://jwks.example.com/k"
+				s.Set("device_auth_url", "https://device.example.com/d")
+				s.Set("revocation_url", "https://revoke.example.com/r")
+				s.Set("jwks_url", "https://jwks.example.com/k")
 			},
 			want: func(idp *discoIDP) Endpoints {
 				return Endpoints{Issuer: idp.Issuer, Token: "https://token.example.com/t", Auth: "https://auth.example.com/a",
@@ -244,7 +244,7 @@ func TestDiscoverPrepare(t *testing.T) {
 		},
 		{
 			name: "auth_method none: no client-credentials grant", docPath: oidcPath,
-			settings:  func(s *Settings, idp *discoIDP) { s.AuthMethod = "none" },
+			settings:  func(s *Settings, idp *discoIDP) { s.Set("auth_method", "none") },
 			want:      discoEndpoints,
 			wantFlows: []string{GrantAuthorizationCode, GrantDeviceCode, GrantRefreshToken},
 			wantHits:  map[string]int{oidcPath: 1},
@@ -253,7 +253,7 @@ func TestDiscoverPrepare(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			idp := startDiscoIDP(t, tt.docPath, tt.body)
-			s := Settings{Issuer: idp.Issuer, CacheDir: t.TempDir(), ClientSecret: "sec"}
+			s := with(Settings{CacheDir: t.TempDir(), ClientSecret: "sec"}, "issuer", idp.Issuer)
 			if tt.settings != nil {
 				tt.settings(&s, idp)
 			}
@@ -263,7 +263,7 @@ func TestDiscoverPrepare(t *testing.T) {
 			}
 			wantEndpoint := s.TokenURL
 			if wantEndpoint == "" {
-				wantEndpoint = s.Issuer // stored records match before and after discovery
+				wantEndpoint = s.Value("issuer") // stored records match before and after discovery
 			}
 			if got := p.RecordEndpoint(); got != wantEndpoint {
 				t.Errorf("RecordEndpoint() before Prepare = %q, want %q", got, wantEndpoint)
@@ -282,10 +282,10 @@ func TestDiscoverPrepare(t *testing.T) {
 			if got := p.RecordEndpoint(); got != wantEndpoint {
 				t.Errorf("RecordEndpoint() after Prepare = %q, want %q", got, wantEndpoint)
 			}
-			if got := p.Flows(); !slices.Equal(got, tt.wantFlows) {
+			if got := Flows(p); !slices.Equal(got, tt.wantFlows) {
 				t.Errorf("Flows() = %q, want %q", got, tt.wantFlows)
 			}
-			if got, want := p.AuthURL(), tt.want(idp).Auth; got != want {
+			if got, want := p.Endpoints().Auth, tt.want(idp).Auth; got != want {
 				t.Errorf("AuthURL() = %q, want %q", got, want)
 			}
 			if err := p.Check(); err != nil {
@@ -395,7 +395,7 @@ func TestDiscoverErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			idp := startDiscoIDP(t, tt.docPath, tt.body)
 			dir := t.TempDir()
-			p := newDisco(t, Settings{Issuer: idp.Issuer, CacheDir: dir})
+			p := newDisco(t, with(Settings{CacheDir: dir}, "issuer", idp.Issuer))
 			err := p.Prepare(context.Background())
 			if err == nil {
 				t.Fatalf("Prepare succeeded; Endpoints() = %+v", p.Endpoints())
@@ -438,7 +438,7 @@ func TestDiscoverPlainHTTPIssuer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			hc := &oauth.Client{MaxAttempts: 1, HTTPClient: &http.Client{Transport: noNetwork{t}}}
-			p, err := New(Settings{Name: "idp", Kind: "oauth2", Issuer: tt.issuer, CacheDir: t.TempDir(), ClientID: "c", ClientSecret: "s"}, hc)
+			p, err := New(with(Settings{Name: "idp", Kind: "oauth2", CacheDir: t.TempDir(), ClientID: "c", ClientSecret: "s"}, "issuer", tt.issuer), hc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -449,7 +449,7 @@ func TestDiscoverPlainHTTPIssuer(t *testing.T) {
 			if err := p.Prepare(context.Background()); !errors.As(err, &ce) {
 				t.Errorf("Prepare: %v, want a ConfigError", err)
 			}
-			if _, err := p.ClientCredentials(context.Background(), Credentials{ID: "c", Secret: "s"}); !errors.As(err, &ce) {
+			if _, err := p.(ClientCredentialsGrant).ClientCredentials(context.Background(), Credentials{ID: "c", Secret: "s"}); !errors.As(err, &ce) {
 				t.Errorf("ClientCredentials: %v, want a ConfigError", err)
 			}
 		})
@@ -537,7 +537,7 @@ func TestDiscoveryCache(t *testing.T) {
 			if tt.seed != nil {
 				tt.seed(t, dir, idp)
 			}
-			s := Settings{Issuer: idp.Issuer, CacheDir: dir}
+			s := with(Settings{CacheDir: dir}, "issuer", idp.Issuer)
 			for i := range 2 {
 				p := newDisco(t, s)
 				if err := p.Prepare(context.Background()); err != nil {
@@ -557,7 +557,7 @@ func TestDiscoveryCache(t *testing.T) {
 func TestDiscoveryCacheFileIsPrivate(t *testing.T) {
 	idp := startDiscoIDP(t, oidcPath, nil)
 	dir := filepath.Join(t.TempDir(), "cache")
-	p := newDisco(t, Settings{Issuer: idp.Issuer, CacheDir: dir})
+	p := newDisco(t, with(Settings{CacheDir: dir}, "issuer", idp.Issuer))
 	if err := p.Prepare(context.Background()); err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
@@ -638,8 +638,8 @@ func TestDiscoveryRefetchAfterFailure(t *testing.T) {
 			seeded["token_endpoint"] = dead
 			writeCache(t, dir, idp.Issuer, seeded, time.Now().Add(-time.Hour))
 
-			p := newDisco(t, Settings{Issuer: idp.Issuer, CacheDir: dir, ClientID: "cli", ClientSecret: "sec"})
-			tok, err := p.ClientCredentials(context.Background(), Credentials{ID: "cli", Secret: "sec"})
+			p := newDisco(t, with(Settings{CacheDir: dir, ClientID: "cli", ClientSecret: "sec"}, "issuer", idp.Issuer))
+			tok, err := p.(ClientCredentialsGrant).ClientCredentials(context.Background(), Credentials{ID: "cli", Secret: "sec"})
 			if n := idp.count(oidcPath); n != tt.wantFetches {
 				t.Errorf("discovery requests = %d, want %d", n, tt.wantFetches)
 			}
@@ -680,12 +680,12 @@ func TestOAuth2PublicClient(t *testing.T) {
 	}{
 		{"no secret", Settings{}, true, true},
 		{"no secret, pkce false", Settings{PKCE: "false"}, true, true},
-		{"auth_method none", Settings{AuthMethod: "none"}, true, true},
-		{"auth_method none with a secret", Settings{AuthMethod: "none", ClientSecret: "sec"}, true, true},
+		{"auth_method none", with(Settings{}, "auth_method", "none"), true, true},
+		{"auth_method none with a secret", with(Settings{ClientSecret: "sec"}, "auth_method", "none"), true, true},
 		{"secret", Settings{ClientSecret: "sec"}, false, true},
 		{"secret, pkce false", Settings{ClientSecret: "sec", PKCE: "false"}, false, false},
-		{"client_secret_post", Settings{AuthMethod: "client_secret_post", ClientSecret: "sec"}, false, true},
-		{"client_secret_basic", Settings{AuthMethod: "client_secret_basic", ClientSecret: "sec"}, false, true},
+		{"client_secret_post", with(Settings{ClientSecret: "sec"}, "auth_method", "client_secret_post"), false, true},
+		{"client_secret_basic", with(Settings{ClientSecret: "sec"}, "auth_method", "client_secret_basic"), false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -695,10 +695,10 @@ func TestOAuth2PublicClient(t *testing.T) {
 			if err := p.Check(); err != nil {
 				t.Fatalf("Check: %v", err)
 			}
-			if got := p.PublicClient(); got != tt.wantPublic {
+			if got := IsPublicClient(p); got != tt.wantPublic {
 				t.Errorf("PublicClient() = %v, want %v", got, tt.wantPublic)
 			}
-			if got := p.PKCE(); got != tt.wantPKCE {
+			if got := p.(AuthCodeGrant).PKCE(); got != tt.wantPKCE {
 				t.Errorf("PKCE() = %v, want %v", got, tt.wantPKCE)
 			}
 		})
@@ -720,7 +720,7 @@ func TestPublicClientAuthentication(t *testing.T) {
 			check: func(r *http.Request) string { return wantForm(r, "cli", "", false) },
 		},
 		{
-			name: "auth_method none ignores a secret", s: Settings{AuthMethod: "none"}, creds: Credentials{ID: "cli", Secret: "sec"},
+			name: "auth_method none ignores a secret", s: with(Settings{}, "auth_method", "none"), creds: Credentials{ID: "cli", Secret: "sec"},
 			check: func(r *http.Request) string { return wantForm(r, "cli", "", false) },
 		},
 		{
@@ -728,11 +728,11 @@ func TestPublicClientAuthentication(t *testing.T) {
 			check: func(r *http.Request) string { return wantBasic(r, "conf id", "s:e c/ret") },
 		},
 		{
-			name: "client_secret_basic", s: Settings{AuthMethod: "client_secret_basic", ClientSecret: "sec"}, creds: Credentials{ID: "cli", Secret: "sec"},
+			name: "client_secret_basic", s: with(Settings{ClientSecret: "sec"}, "auth_method", "client_secret_basic"), creds: Credentials{ID: "cli", Secret: "sec"},
 			check: func(r *http.Request) string { return wantBasic(r, "cli", "sec") },
 		},
 		{
-			name: "client_secret_post", s: Settings{AuthMethod: "client_secret_post", ClientSecret: "sec"}, creds: Credentials{ID: "cli", Secret: "sec"},
+			name: "client_secret_post", s: with(Settings{ClientSecret: "sec"}, "auth_method", "client_secret_post"), creds: Credentials{ID: "cli", Secret: "sec"},
 			check: func(r *http.Request) string { return wantForm(r, "cli", "sec", true) },
 		},
 	}
@@ -752,9 +752,10 @@ func TestPublicClientAuthentication(t *testing.T) {
 				return msg
 			})
 			s := tt.s
-			s.Issuer, s.CacheDir, s.ClientID = idp.Issuer, t.TempDir(), tt.creds.ID
+			s.CacheDir, s.ClientID = t.TempDir(), tt.creds.ID
+			s.Set("issuer", idp.Issuer)
 			p := newDisco(t, s)
-			tok, err := p.ClientCredentials(context.Background(), tt.creds)
+			tok, err := p.(ClientCredentialsGrant).ClientCredentials(context.Background(), tt.creds)
 			mu.Lock()
 			defer mu.Unlock()
 			if problem != "" {
@@ -842,7 +843,7 @@ func TestDiscoveryErrorsNameTheIssuer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newDisco(t, Settings{Issuer: tt.issuer, CacheDir: t.TempDir()})
+			p := newDisco(t, with(Settings{CacheDir: t.TempDir()}, "issuer", tt.issuer))
 			err := p.Prepare(context.Background())
 			wantUnavailable(t, err)
 			for _, w := range tt.want {

@@ -45,7 +45,7 @@ func FuzzILSResponse(f *testing.F) {
 }
 
 func FuzzTikiResponse(f *testing.F) {
-	fuzzAdapter(f, Settings{Name: "acme", Kind: "tiki", URL: "https://wiki.example.test"},
+	fuzzAdapter(f, with(Settings{Name: "acme", Kind: "tiki"}, "url", "https://wiki.example.test"),
 		`{"token_type":"Bearer","expires_in":3600,"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","refresh_token":"def50200abc"}`,
 		tikiErrorSchema, tikiLeagueRefresh)
 }
@@ -101,9 +101,9 @@ func fuzzAdapter(f *testing.F, s Settings, seeds ...string) {
 		sent := []string{fuzzSecret}
 		if refresh && Supports(p, GrantRefreshToken) {
 			sent = append(sent, fuzzRefresh)
-			tok, err = p.Refresh(context.Background(), creds, fuzzRefresh)
+			tok, err = p.(Refresher).Refresh(context.Background(), creds, fuzzRefresh)
 		} else {
-			tok, err = p.ClientCredentials(context.Background(), creds)
+			tok, err = p.(ClientCredentialsGrant).ClientCredentials(context.Background(), creds)
 		}
 		if err == nil {
 			checkToken(t, status, body, tok)

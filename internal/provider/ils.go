@@ -20,19 +20,19 @@ func init() {
 		Name:    "ils",
 		BuiltIn: true,
 		Summary: "ILS logistics API (client credentials; JSON body; no scopes)",
+		Login:   LoginClientCredentials,
 		New:     func(s Settings, hc *oauth.Client) Provider { return newILS(s, hc) },
 	})
 }
 
 const ilsTokenURL = "https://api.ils.live/api/oauth/token"
 
+// ils has the client credentials grant only.
 type ils struct{ base }
 
 func newILS(s Settings, hc *oauth.Client) *ils {
 	return &ils{newBase(s, hc, ilsTokenURL, "", nil)}
 }
-
-func (p *ils) Flows() []string { return []string{"client_credentials"} }
 
 func (p *ils) Check() error {
 	if len(p.scopes) > 0 {

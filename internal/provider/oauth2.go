@@ -31,6 +31,11 @@ func init() {
 	register(Kind{
 		Name:    "oauth2",
 		Summary: "any RFC 6749 / OpenID Connect server (issuer discovery, public clients, device flow)",
+		Keys: append(slices.Clone(BrowserKeys), "auth_method", "issuer", "device_auth_url", "revocation_url", "jwks_url", "device",
+			"private_key", "private_key_id", "signing_alg", "client_assertion", "client_assertion_audience",
+			"grant", "assertion_subject", "assertion_audience"),
+		Login:   LoginBrowser,
+		LoginAs: "oauth2 with auth_url",
 		New:     func(s Settings, hc *oauth.Client) Provider { return newOAuth2(s, hc) },
 	})
 }
@@ -53,8 +58,12 @@ var (
 	signingAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512"}
 )
 
+// oauth2 implements every capability; which grants it offers depends on
+// its settings and endpoints (Grants).
 type oauth2 struct {
 	base
+	browser
+	o                        oauth2Settings
 	device, revocation, jwks string
 	// discovery is the URL of the discovery document used, once read.
 	discovery string
@@ -69,33 +78,76 @@ type oauth2 struct {
 	ci     *assertion.CISource
 }
 
+// oauth2Settings are the generic kind's own settings (its Kind.Keys beyond
+// the browser login's).
+type oauth2Settings struct {
+	// authMethod is the client authentication: client_secret_basic,
+	// client_secret_post, private_key_jwt, client_secret_jwt or none.
+	authMethod string
+	// issuer is an OpenID Connect issuer whose discovery document supplies
+	// the endpoints not configured explicitly.
+	issuer, deviceAuthURL, revocationURL, jwksURL string
+	// device is "true" to make the device flow login's default.
+	device string
+	// privateKey is the PEM file of the key that signs private_key_jwt
+	// client assertions and jwt_bearer grants; privateKeyID its kid
+	// (default: its RFC 7638 thumbprint); signingAlg overrides the
+	// algorithm the key implies (e.g. PS256).
+	privateKey, privateKeyID, signingAlg string
+	// clientAssertion is a CI token source: github-actions, env:VAR or
+	// file:PATH; clientAssertionAudience the audience asked of GitHub.
+	clientAssertion, clientAssertionAudience string
+	// grant is client_credentials (default) or jwt_bearer.
+	grant string
+	// assertionSubject is the jwt_bearer assertion's sub (default: the
+	// client id); assertionAudience the aud of every assertion tokctl
+	// signs (default: the token endpoint).
+	assertionSubject, assertionAudience string
+}
+
+func parseOAuth2(s Settings) oauth2Settings {
+	return oauth2Settings{
+		authMethod: s.Value("auth_method"), issuer: s.Value("issuer"),
+		deviceAuthURL: s.Value("device_auth_url"), revocationURL: s.Value("revocation_url"), jwksURL: s.Value("jwks_url"),
+		device:     s.Value("device"),
+		privateKey: s.Value("private_key"), privateKeyID: s.Value("private_key_id"), signingAlg: s.Value("signing_alg"),
+		clientAssertion: s.Value("client_assertion"), clientAssertionAudience: s.Value("client_assertion_audience"),
+		grant: s.Value("grant"), assertionSubject: s.Value("assertion_subject"), assertionAudience: s.Value("assertion_audience"),
+	}
+}
+
 func newOAuth2(s Settings, hc *oauth.Client) *oauth2 {
-	return &oauth2{base: newBase(s, hc, "", "", nil), device: s.DeviceAuthURL, revocation: s.RevocationURL, jwks: s.JWKSURL}
+	o := parseOAuth2(s)
+	p := &oauth2{base: newBase(s, hc, "", "", nil), o: o, device: o.deviceAuthURL, revocation: o.revocationURL, jwks: o.jwksURL}
+	p.browser = browser{&p.base}
+	return p
 }
 
 // RecordEndpoint identifies where tokens come from: the token URL, or the issuer
 // when the token URL is discovered, so that a stored token is recognised
 // without discovery.
 func (p *oauth2) RecordEndpoint() string {
-	if p.s.TokenURL == "" && p.s.Issuer != "" {
-		return p.s.Issuer
+	if p.s.TokenURL == "" && p.o.issuer != "" {
+		return p.o.issuer
 	}
 	return p.tokenURL
 }
 
-// Flows: the browser login needs an authorization endpoint, the device
+// Grants: the browser login needs an authorization endpoint, the device
 // login a device authorization endpoint (configured or discovered); a
-// public client has no secret, so no client-credentials grant.
-func (p *oauth2) Flows() []string {
+// public client has no secret, so no client-credentials grant. Before
+// Prepare, an issuer counts as the authorization endpoint it is expected to
+// supply.
+func (p *oauth2) Grants() []string {
 	var flows []string
 	switch {
 	case p.PublicClient():
-	case p.s.Grant == grantJWTBearer:
+	case p.o.grant == grantJWTBearer:
 		flows = append(flows, GrantJWTBearer)
 	default:
 		flows = append(flows, GrantClientCredentials)
 	}
-	if p.authURL != "" || (p.s.Issuer != "" && !p.prepared) {
+	if p.authURL != "" || (p.o.issuer != "" && !p.prepared) {
 		flows = append(flows, GrantAuthorizationCode)
 	}
 	if p.device != "" {
@@ -108,8 +160,8 @@ func (p *oauth2) Check() error {
 	if err := p.checkClientAuth(); err != nil {
 		return err
 	}
-	if p.s.Issuer != "" {
-		if err := oauth.CheckEndpoint(p.s.Name, p.s.Issuer); err != nil {
+	if p.o.issuer != "" {
+		if err := oauth.CheckEndpoint(p.s.Name, p.o.issuer); err != nil {
 			return err
 		}
 		if !p.prepared {
@@ -128,29 +180,29 @@ func (p *oauth2) Check() error {
 
 // checkClientAuth validates the client authentication settings.
 func (p *oauth2) checkClientAuth() error {
-	s := p.s
-	if s.AuthMethod != "" && !slices.Contains(authMethods, s.AuthMethod) {
-		return p.configError("unknown auth_method %q: use %s (%s)", s.AuthMethod, strings.Join(authMethods, ", "), valueHint(s, "auth_method"))
+	s, o := p.s, p.o
+	if o.authMethod != "" && !slices.Contains(authMethods, o.authMethod) {
+		return p.configError("unknown auth_method %q: use %s (%s)", o.authMethod, strings.Join(authMethods, ", "), valueHint(s, "auth_method"))
 	}
-	switch s.Grant {
+	switch o.grant {
 	case "", grantCC, grantJWTBearer:
 	default:
-		return p.configError("unknown grant %q: use %s or %s (%s)", s.Grant, grantCC, grantJWTBearer, valueHint(s, "grant"))
+		return p.configError("unknown grant %q: use %s or %s (%s)", o.grant, grantCC, grantJWTBearer, valueHint(s, "grant"))
 	}
-	if s.SigningAlg != "" && !slices.Contains(signingAlgs, s.SigningAlg) {
-		return p.configError("unknown signing_alg %q: use one of %s (%s)", s.SigningAlg, strings.Join(signingAlgs, ", "), valueHint(s, "signing_alg"))
+	if o.signingAlg != "" && !slices.Contains(signingAlgs, o.signingAlg) {
+		return p.configError("unknown signing_alg %q: use one of %s (%s)", o.signingAlg, strings.Join(signingAlgs, ", "), valueHint(s, "signing_alg"))
 	}
-	if s.ClientAssertion != "" {
-		if err := assertion.CheckCISource(s.ClientAssertion); err != nil {
+	if o.clientAssertion != "" {
+		if err := assertion.CheckCISource(o.clientAssertion); err != nil {
 			return p.configError("%v (%s)", err, valueHint(s, "client_assertion"))
 		}
-		if s.AuthMethod != "" && s.AuthMethod != authKeyJWT {
-			return p.configError("client_assertion is a JWT client assertion: leave auth_method unset, not %s", s.AuthMethod)
+		if o.authMethod != "" && o.authMethod != authKeyJWT {
+			return p.configError("client_assertion is a JWT client assertion: leave auth_method unset, not %s", o.authMethod)
 		}
 	}
-	if s.AssertionAudience != "" {
-		if u, err := url.Parse(s.AssertionAudience); err != nil || u.Scheme == "" {
-			return p.configError("assertion_audience must be a URL, not %q", s.AssertionAudience)
+	if o.assertionAudience != "" {
+		if u, err := url.Parse(o.assertionAudience); err != nil || u.Scheme == "" {
+			return p.configError("assertion_audience must be a URL, not %q", o.assertionAudience)
 		}
 	}
 	return nil
@@ -159,17 +211,17 @@ func (p *oauth2) checkClientAuth() error {
 // Prepare fetches (or reads from the cache) the discovery document when an
 // issuer is configured, and fills in the endpoints not set explicitly.
 func (p *oauth2) Prepare(ctx context.Context) error {
-	if p.s.Issuer == "" || p.prepared {
+	if p.o.issuer == "" || p.prepared {
 		return nil
 	}
 	return p.discover(ctx, false)
 }
 
 func (p *oauth2) discover(ctx context.Context, refetch bool) error {
-	if err := oauth.CheckEndpoint(p.s.Name, p.s.Issuer); err != nil {
+	if err := oauth.CheckEndpoint(p.s.Name, p.o.issuer); err != nil {
 		return err
 	}
-	m, fromCache, err := discover(ctx, p.hc, p.s.Name, p.s.Issuer, p.s.CacheDir, refetch)
+	m, fromCache, err := discover(ctx, p.hc, p.s.Name, p.o.issuer, p.s.CacheDir, refetch)
 	if err != nil {
 		return err
 	}
@@ -181,9 +233,9 @@ func (p *oauth2) discover(ctx context.Context, refetch bool) error {
 	}
 	p.tokenURL = pick(p.s.TokenURL, m.TokenEndpoint)
 	p.authURL = pick(p.s.AuthURL, m.AuthorizationEndpoint)
-	p.device = pick(p.s.DeviceAuthURL, m.DeviceAuthorizationEndpoint)
-	p.revocation = pick(p.s.RevocationURL, m.RevocationEndpoint)
-	p.jwks = pick(p.s.JWKSURL, m.JWKSURI)
+	p.device = pick(p.o.deviceAuthURL, m.DeviceAuthorizationEndpoint)
+	p.revocation = pick(p.o.revocationURL, m.RevocationEndpoint)
+	p.jwks = pick(p.o.jwksURL, m.JWKSURI)
 	p.issParameter = m.IssParameter
 	p.discovery = m.Document
 	p.prepared, p.fromCache = true, fromCache
@@ -191,27 +243,27 @@ func (p *oauth2) discover(ctx context.Context, refetch bool) error {
 }
 
 func (p *oauth2) Endpoints() Endpoints {
-	return Endpoints{Issuer: p.s.Issuer, Token: p.tokenURL, Auth: p.authURL, Device: p.device, Revocation: p.revocation, JWKS: p.jwks, Discovery: p.discovery, IssParameter: p.issParameter}
+	return Endpoints{Issuer: p.o.issuer, Token: p.tokenURL, Auth: p.authURL, Device: p.device, Revocation: p.revocation, JWKS: p.jwks, Discovery: p.discovery, IssParameter: p.issParameter}
 }
 
 // PublicClient: auth_method none, or no secret, key or CI token configured
 // and no other method chosen (RFC 8252 native apps have none).
 func (p *oauth2) PublicClient() bool {
-	return p.s.AuthMethod == authNone ||
-		(p.s.AuthMethod == "" && p.s.ClientSecret == "" && p.s.PrivateKey == "" && p.s.ClientAssertion == "" && p.s.Grant != grantJWTBearer)
+	return p.o.authMethod == authNone ||
+		(p.o.authMethod == "" && p.s.ClientSecret == "" && p.o.privateKey == "" && p.o.clientAssertion == "" && p.o.grant != grantJWTBearer)
 }
 
 // KeyAuth: private_key_jwt, a CI token, or the JWT-bearer grant need no
 // client secret.
 func (p *oauth2) KeyAuth() bool {
-	return p.s.AuthMethod == authKeyJWT || p.s.ClientAssertion != "" || p.s.Grant == grantJWTBearer ||
-		(p.s.AuthMethod == "" && p.s.PrivateKey != "")
+	return p.o.authMethod == authKeyJWT || p.o.clientAssertion != "" || p.o.grant == grantJWTBearer ||
+		(p.o.authMethod == "" && p.o.privateKey != "")
 }
 
 // PKCE is always on for a public client (RFC 8252 §8.1).
-func (p *oauth2) PKCE() bool { return p.PublicClient() || p.base.PKCE() }
+func (p *oauth2) PKCE() bool { return p.PublicClient() || p.browser.PKCE() }
 
-func (p *oauth2) DeviceDefault() bool { return strings.EqualFold(p.s.Device, "true") }
+func (p *oauth2) DeviceDefault() bool { return strings.EqualFold(p.o.device, "true") }
 
 // ClientCredentials fetches a token without a user: the client credentials
 // grant, or with `grant: jwt_bearer` the JWT-bearer grant (RFC 7523 §2.1),
@@ -222,7 +274,7 @@ func (p *oauth2) ClientCredentials(ctx context.Context, c Credentials) (*oauth.T
 	if scope != "" {
 		form.Set("scope", scope)
 	}
-	if p.s.Grant != grantJWTBearer {
+	if p.o.grant != grantJWTBearer {
 		return p.token(ctx, c, GrantClientCredentials, form)
 	}
 	if err := p.ready(ctx); err != nil {
@@ -235,7 +287,7 @@ func (p *oauth2) ClientCredentials(ctx context.Context, c Credentials) (*oauth.T
 	if err != nil {
 		return nil, err
 	}
-	sub := p.s.AssertionSubject
+	sub := p.o.assertionSubject
 	if sub == "" {
 		sub = c.ID
 	}
@@ -285,6 +337,10 @@ func (p *oauth2) DeviceToken(ctx context.Context, c Credentials, deviceCode stri
 	return p.token(ctx, c, GrantDeviceCode, url.Values{"device_code": {deviceCode}})
 }
 
+// CanRevoke: a configured revocation endpoint, or an issuer whose discovery
+// document may name one.
+func (p *oauth2) CanRevoke() bool { return p.revocation != "" || p.o.issuer != "" }
+
 // Revoke sends an RFC 7009 revocation request.
 func (p *oauth2) Revoke(ctx context.Context, c Credentials, token, hint string) error {
 	if err := p.ready(ctx); err != nil {
@@ -316,9 +372,9 @@ func (p *oauth2) Revoke(ctx context.Context, c Credentials, token, hint string) 
 // for a client that signs, its key or the trust in its CI token.
 func (p *oauth2) credentialsHint(c Credentials) string {
 	switch {
-	case p.s.ClientAssertion != "":
+	case p.o.clientAssertion != "":
 		return fmt.Sprintf("check %s and that the provider trusts the CI token (its issuer and subject, and the audience in client_assertion_audience)", EnvVar(p.s.Name, "client_id"))
-	case p.authMethod(c) == authKeyJWT || p.s.Grant == grantJWTBearer:
+	case p.authMethod(c) == authKeyJWT || p.o.grant == grantJWTBearer:
 		return fmt.Sprintf("check %s, and that the client's registered public key is the one `tokctl key public %s` prints", EnvVar(p.s.Name, "client_id"), p.s.Name)
 	}
 	return p.base.credentialsHint(c)
@@ -338,11 +394,11 @@ func (p *oauth2) ready(ctx context.Context) error {
 // none.
 func (p *oauth2) authMethod(c Credentials) string {
 	switch {
-	case p.s.AuthMethod != "":
-		return p.s.AuthMethod
-	case p.s.ClientAssertion != "":
+	case p.o.authMethod != "":
+		return p.o.authMethod
+	case p.o.clientAssertion != "":
 		return authKeyJWT
-	case p.s.Grant != grantJWTBearer && (p.s.PrivateKey != "" || len(c.PrivateKey) > 0):
+	case p.o.grant != grantJWTBearer && (p.o.privateKey != "" || len(c.PrivateKey) > 0):
 		return authKeyJWT
 	case c.Secret != "":
 		return authBasic
@@ -391,9 +447,9 @@ func (p *oauth2) assertionMaker(method string, c Credentials) (func(context.Cont
 	if c.ID == "" {
 		return nil, p.configError("%s needs a client id: %s", method, settingHint(p.s.Name, "client_id"))
 	}
-	if p.s.ClientAssertion != "" {
+	if p.o.clientAssertion != "" {
 		if p.ci == nil {
-			p.ci = &assertion.CISource{Spec: p.s.ClientAssertion, Audience: p.s.ClientAssertionAudience, Provider: p.s.Name, HTTP: p.hc}
+			p.ci = &assertion.CISource{Spec: p.o.clientAssertion, Audience: p.o.clientAssertionAudience, Provider: p.s.Name, HTTP: p.hc}
 		}
 		ci := p.ci
 		return ci.Token, nil
@@ -404,7 +460,7 @@ func (p *oauth2) assertionMaker(method string, c Credentials) (func(context.Cont
 			return nil, &failure.LoginRequiredError{Provider: p.s.Name, Reason: "client_secret_jwt signs with the client secret, and there is none",
 				Hint: fmt.Sprintf("run `tokctl login %s --client-credentials`, or set %s", p.s.Name, EnvVar(p.s.Name, "client_secret"))}
 		}
-		s, err := assertion.NewHMACSigner([]byte(c.Secret), p.s.SigningAlg)
+		s, err := assertion.NewHMACSigner([]byte(c.Secret), p.o.signingAlg)
 		if err != nil {
 			return nil, p.configError("%v (%s)", err, settingHint(p.s.Name, "signing_alg"))
 		}
@@ -428,8 +484,8 @@ func (p *oauth2) assertionMaker(method string, c Credentials) (func(context.Cont
 // assertionAudience is the aud of what tokctl signs: assertion_audience,
 // else the token endpoint (RFC 7523 §3, OpenID Connect Core §9).
 func (p *oauth2) assertionAudience() string {
-	if p.s.AssertionAudience != "" {
-		return p.s.AssertionAudience
+	if p.o.assertionAudience != "" {
+		return p.o.assertionAudience
 	}
 	return p.tokenURL
 }
@@ -444,7 +500,7 @@ func (p *oauth2) keySigner(c Credentials) (*assertion.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := assertion.NewSigner(k, p.s.SigningAlg, p.s.PrivateKeyID)
+	s, err := assertion.NewSigner(k, p.o.signingAlg, p.o.privateKeyID)
 	if err != nil {
 		return nil, p.configError("%v (%s)", err, settingHint(p.s.Name, "signing_alg"))
 	}
@@ -457,8 +513,8 @@ func (p *oauth2) keySigner(c Credentials) (*assertion.Signer, error) {
 // key `tokctl login --private-key-stdin` kept. No key at all is a
 // *failure.LoginRequiredError.
 func LoadPrivateKey(s Settings, stored []byte) (*assertion.Key, error) {
-	if s.PrivateKey != "" {
-		path := expandHome(s.PrivateKey)
+	if s.Value("private_key") != "" {
+		path := expandHome(s.Value("private_key"))
 		k, warning, err := assertion.ReadKeyFile(path)
 		if err != nil {
 			return nil, &failure.ConfigError{Provider: s.Name, Msg: fmt.Sprintf("%v (%s)", err, settingHint(s.Name, "private_key"))}
@@ -478,6 +534,29 @@ func LoadPrivateKey(s Settings, stored []byte) (*assertion.Key, error) {
 	}
 	return nil, &failure.LoginRequiredError{Provider: s.Name, Reason: "no private key to sign with",
 		Hint: fmt.Sprintf("set `private_key: FILE` under providers.%s (or %s), or store one with `tokctl login %s --private-key-stdin`", s.Name, EnvVar(s.Name, "private_key"), s.Name)}
+}
+
+// KeySigner is what signs for provider s with its private key (see
+// LoadPrivateKey), for `tokctl key public`.
+func KeySigner(s Settings, stored []byte) (*assertion.Signer, error) {
+	k, err := LoadPrivateKey(s, stored)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := assertion.NewSigner(k, s.Value("signing_alg"), s.Value("private_key_id"))
+	if err != nil {
+		return nil, &failure.ConfigError{Provider: s.Name, Msg: err.Error()}
+	}
+	return signer, nil
+}
+
+// PreferKeyAuth makes a client with neither an auth_method nor the
+// jwt_bearer grant prove itself with its private key (private_key_jwt), as
+// `tokctl login --private-key-stdin` means.
+func PreferKeyAuth(s *Settings) {
+	if s.Value("auth_method") == "" && s.Value("grant") != grantJWTBearer {
+		s.Set("auth_method", authKeyJWT)
+	}
 }
 
 // expandHome turns a leading ~/ into the home directory.

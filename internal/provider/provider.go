@@ -19,7 +19,11 @@ import (
 	"github.com/tokctl/tokctl/internal/oauth"
 )
 
-// Provider is one configured token source.
+// Provider is one configured token source: what every adapter has. What a
+// provider can do beyond it — the grants, revocation, how its client
+// authenticates — is a capability interface (ClientCredentialsGrant,
+// AuthCodeGrant, Refresher, DeviceGrant, Revoker, ClientAuth), checked by type
+// assertion; Supports and Flows answer from them.
 type Provider interface {
 	// Name is the instance name ("tilia", "tilia-staging").
 	Name() string
@@ -29,33 +33,13 @@ type Provider interface {
 	// the issuer when the token URL is discovered); a stored token is served
 	// only for the same one. Endpoints lists every endpoint.
 	RecordEndpoint() string
-	// AuthURL is the authorization endpoint, empty without a browser flow.
-	AuthURL() string
 	// ClientID is the configured client id, possibly empty.
 	ClientID() string
 	// Scopes are the scopes a token request asks for (configured or default).
 	Scopes() []string
-	// Flows lists the grants the provider supports, e.g. "client_credentials".
-	Flows() []string
 	// Check reports a missing or invalid setting as an *failure.ConfigError,
 	// before any request is sent.
 	Check() error
-	// ClientCredentials fetches a token with the client credentials grant.
-	ClientCredentials(ctx context.Context, c Credentials) (*oauth.Token, error)
-	// RedirectURI is the configured redirect_uri, empty for tokctl's default
-	// (http://127.0.0.1:<ephemeral port>/callback).
-	RedirectURI() string
-	// PKCE reports whether the browser login sends a PKCE S256 challenge.
-	PKCE() bool
-	// PublicClient reports whether the client authenticates without a secret.
-	PublicClient() bool
-	// AuthCodeURL is the authorization URL the browser login opens.
-	AuthCodeURL(r AuthRequest) string
-	// Exchange redeems an authorization code (authorization-code grant).
-	Exchange(ctx context.Context, c Credentials, x CodeExchange) (*oauth.Token, error)
-	// Refresh gets a new token with a refresh token; the provider may rotate it.
-	Refresh(ctx context.Context, c Credentials, refreshToken string) (*oauth.Token, error)
-
 	// Prepare resolves what needs the network before a request: an OpenID
 	// Connect provider's discovery document (cached on disk). Other
 	// adapters have nothing to do. The hot path (a stored, fresh token)
@@ -63,19 +47,73 @@ type Provider interface {
 	Prepare(ctx context.Context) error
 	// Endpoints are the URLs the provider uses, known after Prepare.
 	Endpoints() Endpoints
-	// DeviceAuth starts the device authorization grant (RFC 8628 §3.1).
+}
+
+// ClientCredentialsGrant is a provider that gets tokens without a user: the
+// client credentials grant (or the generic kind's JWT-bearer grant).
+type ClientCredentialsGrant interface {
+	// ClientCredentials fetches a token with the client credentials grant.
+	ClientCredentials(ctx context.Context, c Credentials) (*oauth.Token, error)
+}
+
+// AuthCodeGrant is a provider with a browser login: the authorization-code
+// grant (RFC 6749 §4.1).
+type AuthCodeGrant interface {
+	// RedirectURI is the configured redirect_uri, empty for tokctl's default
+	// (http://127.0.0.1:<ephemeral port>/callback).
+	RedirectURI() string
+	// PKCE reports whether the browser login sends a PKCE S256 challenge.
+	PKCE() bool
+	// AuthCodeURL is the authorization URL the browser login opens.
+	AuthCodeURL(r AuthRequest) string
+	// Exchange redeems an authorization code.
+	Exchange(ctx context.Context, c Credentials, x CodeExchange) (*oauth.Token, error)
+}
+
+// Refresher is a provider whose tokens come with a refresh token.
+type Refresher interface {
+	// Refresh gets a new token with a refresh token; the provider may rotate it.
+	Refresh(ctx context.Context, c Credentials, refreshToken string) (*oauth.Token, error)
+}
+
+// DeviceGrant is a provider with the device authorization grant (RFC 8628).
+type DeviceGrant interface {
+	// DeviceAuth starts the grant (RFC 8628 §3.1).
 	DeviceAuth(ctx context.Context, c Credentials) (*oauth.DeviceAuth, error)
-	// DeviceToken polls once for the device grant's token (RFC 8628 §3.4).
+	// DeviceToken polls once for the grant's token (RFC 8628 §3.4).
 	DeviceToken(ctx context.Context, c Credentials, deviceCode string) (*oauth.Token, error)
 	// DeviceDefault reports whether login uses the device flow by default.
 	DeviceDefault() bool
-	// Revoke revokes a token at the revocation endpoint (RFC 7009);
-	// ErrNoRevocation when the provider has none.
+}
+
+// Revoker is a provider that can revoke tokens (RFC 7009).
+type Revoker interface {
+	// Revoke revokes a token at the revocation endpoint; ErrNoRevocation
+	// when the provider has none after all (discovery found none).
 	Revoke(ctx context.Context, c Credentials, token, hint string) error
-	// KeyAuth reports whether the client proves itself with a private key or
-	// a CI token rather than a client secret (the generic kind's
-	// private_key_jwt, client_assertion and jwt_bearer grant).
+	// CanRevoke reports whether a revocation endpoint is configured or may
+	// be discovered, without the network.
+	CanRevoke() bool
+}
+
+// ClientAuth is a provider whose client may prove itself without a client
+// secret. A provider without it always uses one.
+type ClientAuth interface {
+	// PublicClient reports whether the client authenticates without a
+	// secret (RFC 8252 native apps).
+	PublicClient() bool
+	// KeyAuth reports whether the client proves itself with a private key
+	// or a CI token rather than a client secret (private_key_jwt,
+	// client_assertion and the jwt_bearer grant).
 	KeyAuth() bool
+}
+
+// GrantSet is a provider whose grants depend on its settings (Tiltify's
+// api, the generic kind's client and endpoints): of the grants its
+// capabilities implement, it offers only those Grants lists. An adapter
+// whose grants are fixed does not implement it.
+type GrantSet interface {
+	Grants() []string
 }
 
 // Endpoints are a provider's URLs; empty means it has none.
@@ -102,14 +140,81 @@ const (
 	GrantJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
+// grantOrder is the order Flows lists grants in.
+var grantOrder = []string{GrantClientCredentials, GrantJWTBearer, GrantAuthorizationCode, GrantDeviceCode, GrantRefreshToken}
+
 // Fetches reports whether p gets tokens without a user: the client
 // credentials or the JWT-bearer grant.
-func Fetches(p Provider) bool {
+func Fetches(p any) bool {
 	return Supports(p, GrantClientCredentials) || Supports(p, GrantJWTBearer)
 }
 
-// Supports reports whether p offers the grant.
-func Supports(p Provider, grant string) bool { return slices.Contains(p.Flows(), grant) }
+// Supports reports whether p offers the grant: it implements the grant's
+// capability and, when its grants depend on its settings (GrantSet), lists
+// it. p is a Provider (or a test's fake of part of one).
+func Supports(p any, grant string) bool {
+	var ok bool
+	switch grant {
+	case GrantClientCredentials, GrantJWTBearer:
+		_, ok = p.(ClientCredentialsGrant)
+	case GrantAuthorizationCode:
+		_, ok = p.(AuthCodeGrant)
+	case GrantRefreshToken:
+		_, ok = p.(Refresher)
+	case GrantDeviceCode:
+		_, ok = p.(DeviceGrant)
+	}
+	if !ok {
+		return false
+	}
+	if gs, dynamic := p.(GrantSet); dynamic {
+		return slices.Contains(gs.Grants(), grant)
+	}
+	return grant != GrantJWTBearer // only a GrantSet chooses the JWT-bearer grant
+}
+
+// Flows lists the grants p offers, e.g. "client_credentials", as far as it
+// knows them without the network. Only the generic kind with an issuer
+// learns more in Prepare: before it, its browser login counts as offered
+// (discovery is expected to supply the authorization endpoint) and its device
+// flow only when device_auth_url is configured; after it, the discovered
+// endpoints decide both.
+func Flows(p any) []string {
+	var out []string
+	for _, g := range grantOrder {
+		if Supports(p, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// IsPublicClient reports whether p's client authenticates without a secret.
+func IsPublicClient(p any) bool {
+	ca, ok := p.(ClientAuth)
+	return ok && ca.PublicClient()
+}
+
+// UsesKey reports whether p's client proves itself with a private key or a
+// CI token rather than a client secret.
+func UsesKey(p any) bool {
+	ca, ok := p.(ClientAuth)
+	return ok && ca.KeyAuth()
+}
+
+// DeviceDefault reports whether a login to p uses the device flow unless
+// told otherwise.
+func DeviceDefault(p any) bool {
+	d, ok := p.(DeviceGrant)
+	return ok && d.DeviceDefault()
+}
+
+// CanRevoke reports whether p can revoke tokens: it has a revocation
+// endpoint, or one may be discovered.
+func CanRevoke(p any) bool {
+	r, ok := p.(Revoker)
+	return ok && r.CanRevoke()
+}
 
 // AuthRequest is what an authorization URL carries besides the provider's
 // own settings.
@@ -144,52 +249,24 @@ type Credentials struct {
 	PrivateKey []byte
 }
 
-// Settings are a provider's resolved configuration (defaults not yet applied).
+// Settings are a provider's resolved configuration (defaults not yet
+// applied): the settings every kind reads as fields, and the kind's own
+// (declared in its Kind.Keys) by key, which its adapter parses.
 type Settings struct {
 	Name         string
 	Kind         string
 	ClientID     string
 	ClientSecret string
 	TokenURL     string
-	AuthURL      string
-	RedirectURI  string
-	// URL is a self-hosted provider's base URL.
-	URL string
-	// Env picks a provider's environment ("staging").
-	Env string
-	// API picks a provider's API version ("v3").
-	API string
-	// AuthMethod is the client authentication: client_secret_basic or client_secret_post.
-	AuthMethod string
-	// PKCE is "false" to send no PKCE challenge; empty means the adapter's default.
-	PKCE   string
-	Scopes []string
-	// Issuer is an OpenID Connect issuer whose discovery document supplies
-	// the endpoints not configured explicitly.
-	Issuer        string
-	DeviceAuthURL string
-	RevocationURL string
-	JWKSURL       string
-	// Device is "true" to make the device flow login's default.
-	Device string
-	// Prompt is the OpenID Connect prompt parameter of the browser login
-	// (e.g. "consent"); empty sends none.
-	Prompt string
+	Scopes       []string
+	// AuthURL, RedirectURI, PKCE and Prompt are the browser login's
+	// (BrowserKeys). PKCE is "false" to send no PKCE challenge; empty
+	// means the adapter's default. Prompt is the OpenID Connect prompt
+	// parameter (e.g. "consent"); empty sends none.
+	AuthURL, RedirectURI, PKCE, Prompt string
 
-	// PrivateKey is the PEM file of the key that signs private_key_jwt
-	// client assertions and jwt_bearer grants; PrivateKeyID its kid
-	// (default: its RFC 7638 thumbprint); SigningAlg overrides the
-	// algorithm the key implies (e.g. PS256).
-	PrivateKey, PrivateKeyID, SigningAlg string
-	// ClientAssertion is a CI token source: github-actions, env:VAR or
-	// file:PATH; ClientAssertionAudience the audience asked of GitHub.
-	ClientAssertion, ClientAssertionAudience string
-	// Grant is client_credentials (default) or jwt_bearer.
-	Grant string
-	// AssertionSubject is the jwt_bearer assertion's sub (default: the
-	// client id); AssertionAudience the aud of every assertion tokctl
-	// signs (default: the token endpoint).
-	AssertionSubject, AssertionAudience string
+	// values are the kind's own settings by key (Value reads them).
+	values map[string]string
 
 	// CacheDir holds cached discovery documents; not a user setting.
 	CacheDir string
@@ -201,18 +278,26 @@ type Settings struct {
 	Warnf func(format string, args ...any)
 }
 
+// CommonKeys are the settings of every kind.
+var CommonKeys = []string{"kind", "client_id", "client_secret", "token_url", "scopes"}
+
+// BrowserKeys are the settings of the browser login, which a kind with one
+// declares.
+var BrowserKeys = []string{"auth_url", "redirect_uri", "pkce", "prompt"}
+
 // Keys are the setting names of the config file (providers.NAME.KEY) and of
-// the environment (TOKCTL_NAME_KEY).
-var Keys = []string{"kind", "client_id", "client_secret", "token_url", "auth_url", "redirect_uri", "url", "env", "api", "auth_method", "pkce", "scopes",
-	"issuer", "device_auth_url", "revocation_url", "jwks_url", "device", "prompt",
-	"private_key", "private_key_id", "signing_alg", "client_assertion", "client_assertion_audience",
-	"grant", "assertion_subject", "assertion_audience"}
+// the environment (TOKCTL_NAME_KEY): CommonKeys (with BrowserKeys, when a
+// kind declares them, after token_url), then every registered kind's own
+// Keys. Filled as the adapters register; read-only afterwards.
+var Keys = slices.Clone(CommonKeys)
 
 // ListKeys are the Keys whose value may be a YAML list in the config file
 // (joined with commas); every other key takes a single value.
 var ListKeys = []string{"scopes"}
 
-// Set assigns the setting key; scopes may be separated by commas or white space.
+// Set assigns the setting key; scopes may be separated by commas or white
+// space. A kind's own key is kept for its adapter (Value); a key no kind
+// declares is ignored.
 func (s *Settings) Set(key, value string) {
 	switch key {
 	case "kind":
@@ -223,52 +308,32 @@ func (s *Settings) Set(key, value string) {
 		s.ClientSecret = value
 	case "token_url":
 		s.TokenURL = value
+	case "scopes":
+		s.Scopes = oauth.SplitScopes(value, ",")
 	case "auth_url":
 		s.AuthURL = value
 	case "redirect_uri":
 		s.RedirectURI = value
-	case "url":
-		s.URL = value
-	case "env":
-		s.Env = value
-	case "api":
-		s.API = value
-	case "auth_method":
-		s.AuthMethod = value
 	case "pkce":
 		s.PKCE = value
-	case "scopes":
-		s.Scopes = oauth.SplitScopes(value, ",")
-	case "issuer":
-		s.Issuer = value
-	case "device_auth_url":
-		s.DeviceAuthURL = value
-	case "revocation_url":
-		s.RevocationURL = value
-	case "jwks_url":
-		s.JWKSURL = value
-	case "device":
-		s.Device = value
 	case "prompt":
 		s.Prompt = value
-	case "private_key":
-		s.PrivateKey = value
-	case "private_key_id":
-		s.PrivateKeyID = value
-	case "signing_alg":
-		s.SigningAlg = value
-	case "client_assertion":
-		s.ClientAssertion = value
-	case "client_assertion_audience":
-		s.ClientAssertionAudience = value
-	case "grant":
-		s.Grant = value
-	case "assertion_subject":
-		s.AssertionSubject = value
-	case "assertion_audience":
-		s.AssertionAudience = value
+	default:
+		if !slices.Contains(Keys, key) {
+			return // no kind reads it
+		}
+		if s.values == nil {
+			if value == "" {
+				return
+			}
+			s.values = map[string]string{}
+		}
+		s.values[key] = value
 	}
 }
+
+// Value is the kind-specific setting key ("url", "issuer"), empty when unset.
+func (s Settings) Value(key string) string { return s.values[key] }
 
 // EnvVar is the environment variable that sets key for provider name.
 func EnvVar(name, key string) string {
@@ -290,20 +355,54 @@ func ValidName(name string) bool {
 	return true
 }
 
-// Kind describes one adapter.
+// Kind describes one adapter; its file registers it (register) and is all
+// there is of it: deleting the file removes its settings, its help and its
+// docs.
 type Kind struct {
 	Name string
 	// BuiltIn kinds exist as a provider of the same name without configuration.
 	BuiltIn bool
-	// Summary is one line for `tokctl providers`.
+	// Summary is one line for `tokctl providers`: the API and its flows.
 	Summary string
-	New     func(s Settings, hc *oauth.Client) Provider
+	// Keys are the settings the kind reads besides CommonKeys (with
+	// BrowserKeys when it has a browser login); its adapter parses the
+	// ones that are not Settings fields with Settings.Value.
+	Keys []string
+	// Login is how `tokctl login NAME` signs in by default (LoginBrowser or
+	// LoginClientCredentials), for `tokctl login --help`; LoginAs is how
+	// that help names the kind ("oauth2 with auth_url"), empty for its name.
+	Login, LoginAs string
+	New            func(s Settings, hc *oauth.Client) Provider
 }
+
+// How a kind's login signs in by default (Kind.Login).
+const (
+	LoginBrowser           = "browser"
+	LoginClientCredentials = "client_credentials"
+)
 
 // kinds is filled by the adapters' init functions and read-only afterwards.
 var kinds = map[string]Kind{}
 
-func register(k Kind) { kinds[k.Name] = k }
+func register(k Kind) {
+	kinds[k.Name] = k
+	Keys = addKeys(Keys, k.Keys)
+}
+
+// addKeys is keys with those of a kind added: the browser login's with the
+// endpoints, before scopes; the others at the end.
+func addKeys(keys, add []string) []string {
+	for _, key := range add {
+		switch {
+		case slices.Contains(keys, key):
+		case slices.Contains(BrowserKeys, key):
+			keys = slices.Insert(keys, slices.Index(keys, "scopes"), key)
+		default:
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
 
 // Kinds lists the adapters, sorted by name.
 func Kinds() []Kind {
@@ -313,6 +412,16 @@ func Kinds() []Kind {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// KindKeys are the settings kind reads (CommonKeys and its own), nil for an
+// unknown kind.
+func KindKeys(kind string) []string {
+	k, ok := kinds[kind]
+	if !ok {
+		return nil
+	}
+	return append(slices.Clone(CommonKeys), k.Keys...)
 }
 
 // BuiltIn lists the names of the built-in providers.
@@ -388,23 +497,28 @@ func newBase(s Settings, hc *oauth.Client, tokenURL, authURL string, defaultScop
 func (b *base) Name() string           { return b.s.Name }
 func (b *base) Kind() string           { return b.s.Kind }
 func (b *base) RecordEndpoint() string { return b.tokenURL }
-func (b *base) AuthURL() string        { return b.authURL }
 func (b *base) ClientID() string       { return b.s.ClientID }
 func (b *base) Scopes() []string       { return slices.Clone(b.scopes) }
 
-func (b *base) RedirectURI() string { return b.s.RedirectURI }
+func (b *base) Prepare(context.Context) error { return nil }
 
-// PublicClient is false: only the generic kind knows public clients.
-func (b *base) PublicClient() bool { return false }
+func (b *base) Endpoints() Endpoints { return Endpoints{Token: b.tokenURL, Auth: b.authURL} }
+
+// browser is the part of AuthCodeGrant every adapter with a browser login
+// shares (each adds its own Exchange); b is the adapter's own base.
+type browser struct{ b *base }
+
+// RedirectURI is the configured redirect_uri.
+func (w browser) RedirectURI() string { return w.b.s.RedirectURI }
 
 // PKCE is on unless the setting says false; adapters whose API cannot take
 // a challenge override it.
-func (b *base) PKCE() bool { return !strings.EqualFold(b.s.PKCE, "false") }
+func (w browser) PKCE() bool { return !strings.EqualFold(w.b.s.PKCE, "false") }
 
-// AuthCodeURL builds the RFC 6749 §4.1.1 authorization request every
-// adapter with a browser login uses, with RFC 7636 S256 when a challenge is
-// given; scopes are space-delimited.
-func (b *base) AuthCodeURL(r AuthRequest) string {
+// AuthCodeURL builds the RFC 6749 §4.1.1 authorization request, with RFC
+// 7636 S256 when a challenge is given; scopes are space-delimited.
+func (w browser) AuthCodeURL(r AuthRequest) string {
+	b := w.b
 	q := url.Values{
 		"client_id":     {r.ClientID},
 		"response_type": {"code"},
@@ -433,38 +547,6 @@ func (b *base) AuthCodeURL(r AuthRequest) string {
 		sep = "&"
 	}
 	return b.authURL + sep + q.Encode()
-}
-
-// Exchange and Refresh are refused by adapters without those grants.
-func (b *base) Exchange(context.Context, Credentials, CodeExchange) (*oauth.Token, error) {
-	return nil, b.noGrant(GrantAuthorizationCode)
-}
-
-func (b *base) Refresh(context.Context, Credentials, string) (*oauth.Token, error) {
-	return nil, b.noGrant(GrantRefreshToken)
-}
-
-func (b *base) Prepare(context.Context) error { return nil }
-
-func (b *base) Endpoints() Endpoints { return Endpoints{Token: b.tokenURL, Auth: b.authURL} }
-
-func (b *base) DeviceAuth(context.Context, Credentials) (*oauth.DeviceAuth, error) {
-	return nil, b.noGrant(GrantDeviceCode)
-}
-
-func (b *base) DeviceToken(context.Context, Credentials, string) (*oauth.Token, error) {
-	return nil, b.noGrant(GrantDeviceCode)
-}
-
-func (b *base) DeviceDefault() bool { return false }
-
-func (b *base) Revoke(context.Context, Credentials, string, string) error { return ErrNoRevocation }
-
-// KeyAuth is false: only the generic kind signs client assertions.
-func (b *base) KeyAuth() bool { return false }
-
-func (b *base) noGrant(grant string) error {
-	return b.configError("%s has no %s grant", b.s.Kind, grant)
 }
 
 // checkPKCE validates the pkce setting.

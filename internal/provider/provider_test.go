@@ -48,7 +48,7 @@ func fakeSettings(srv *fakeprovider.Server, name, kind string) Settings {
 	case "ils":
 		return Settings{Name: name, Kind: kind, TokenURL: u + "/ils/api/oauth/token"}
 	case "tiki":
-		return Settings{Name: name, Kind: kind, URL: u + "/tiki/"}
+		return with(Settings{Name: name, Kind: kind}, "url", u+"/tiki/")
 	case "tiltify":
 		return Settings{Name: name, Kind: kind, TokenURL: u + "/tiltify/oauth/token", AuthURL: u + "/tiltify/oauth/authorize"}
 	case "oauth2":
@@ -100,10 +100,13 @@ func TestClientCredentialsAgainstFake(t *testing.T) {
 			creds: Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: fakeprovider.OAuth2BasicClientSecret}, route: "oauth2.token",
 			ttl: time.Hour, typ: "Bearer", wantJWT: true},
 		{name: "oauth2, client_secret_basic explicit with scopes", kind: "oauth2",
-			edit:  func(s *Settings) { s.AuthMethod = "client_secret_basic"; s.Scopes = []string{"openid", "profile"} },
+			edit: func(s *Settings) {
+				s.Set("auth_method", "client_secret_basic")
+				s.Scopes = []string{"openid", "profile"}
+			},
 			creds: Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: fakeprovider.OAuth2BasicClientSecret}, route: "oauth2.token",
 			ttl: time.Hour, scopes: []string{"openid", "profile"}, typ: "Bearer", wantJWT: true},
-		{name: "oauth2, client_secret_post", kind: "oauth2", edit: func(s *Settings) { s.AuthMethod = "client_secret_post" },
+		{name: "oauth2, client_secret_post", kind: "oauth2", edit: func(s *Settings) { s.Set("auth_method", "client_secret_post") },
 			creds: Credentials{ID: fakeprovider.OAuth2PostClientID, Secret: fakeprovider.OAuth2PostClientSecret}, route: "oauth2.token",
 			ttl: time.Hour, typ: "Bearer", wantJWT: true},
 	}
@@ -120,7 +123,7 @@ func TestClientCredentialsAgainstFake(t *testing.T) {
 				t.Fatalf("Check: %v", err)
 			}
 			before := time.Now()
-			tok, err := p.ClientCredentials(context.Background(), tt.creds)
+			tok, err := p.(ClientCredentialsGrant).ClientCredentials(context.Background(), tt.creds)
 			if err != nil {
 				t.Fatalf("ClientCredentials: %v", err)
 			}
@@ -166,7 +169,7 @@ func TestWrongSecret(t *testing.T) {
 			[]string{"invalid_client: client authentication failed", "HTTP 401"}},
 		{"oauth2 basic rfc error", "oauth2", nil, Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: "wrong-secret-value"},
 			[]string{"invalid_client: client authentication failed", "HTTP 401"}},
-		{"oauth2 post rfc error", "oauth2", func(s *Settings) { s.AuthMethod = "client_secret_post" }, Credentials{ID: fakeprovider.OAuth2PostClientID, Secret: "wrong-secret-value"},
+		{"oauth2 post rfc error", "oauth2", func(s *Settings) { s.Set("auth_method", "client_secret_post") }, Credentials{ID: fakeprovider.OAuth2PostClientID, Secret: "wrong-secret-value"},
 			[]string{"invalid_client: client authentication failed", "HTTP 401"}},
 	}
 	for _, tt := range tests {
@@ -175,7 +178,7 @@ func TestWrongSecret(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(&s)
 			}
-			_, err := mustNew(t, s).ClientCredentials(context.Background(), tt.creds)
+			_, err := mustNew(t, s).(ClientCredentialsGrant).ClientCredentials(context.Background(), tt.creds)
 			var ce *failure.CredentialsRejectedError
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %T %v, want *failure.CredentialsRejectedError", err, err)
@@ -211,14 +214,14 @@ func TestProviderErrorsAgainstFake(t *testing.T) {
 			Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret}, "invalid_scope"},
 		{"tiki unknown scope", "tiki", func(s *Settings) { s.Scopes = []string{"delete"} },
 			Credentials{ID: fakeprovider.TikiClientID, Secret: fakeprovider.TikiClientSecret}, "Bad Request: scope must be"},
-		{"oauth2 client registered for the other method", "oauth2", func(s *Settings) { s.AuthMethod = "client_secret_post" },
+		{"oauth2 client registered for the other method", "oauth2", func(s *Settings) { s.Set("auth_method", "client_secret_post") },
 			Credentials{ID: fakeprovider.OAuth2BasicClientID, Secret: fakeprovider.OAuth2BasicClientSecret}, "must authenticate with client_secret_basic"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := fakeSettings(srv, tt.kind, tt.kind)
 			tt.edit(&s)
-			_, err := mustNew(t, s).ClientCredentials(context.Background(), tt.creds)
+			_, err := mustNew(t, s).(ClientCredentialsGrant).ClientCredentials(context.Background(), tt.creds)
 			if err == nil || !strings.Contains(err.Error(), tt.text) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.text)
 			}
@@ -232,8 +235,8 @@ func TestProviderErrorsAgainstFake(t *testing.T) {
 
 func TestTiltifyV3ClientCredentials(t *testing.T) {
 	srv := startFake(t, fakeprovider.Options{})
-	s := Settings{Name: "tiltify", API: "v3", TokenURL: srv.URL() + "/tiltify-v3/oauth/token"}
-	_, err := mustNew(t, s).ClientCredentials(context.Background(), Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret})
+	s := with(Settings{Name: "tiltify", TokenURL: srv.URL() + "/tiltify-v3/oauth/token"}, "api", "v3")
+	_, err := mustNew(t, s).(ClientCredentialsGrant).ClientCredentials(context.Background(), Credentials{ID: fakeprovider.TiltifyClientID, Secret: fakeprovider.TiltifyClientSecret})
 	var le *failure.LoginRequiredError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "tokctl login tiltify") {
 		t.Fatalf("err = %T %v, want *failure.LoginRequiredError pointing at login", err, err)
@@ -250,13 +253,13 @@ func TestCheck(t *testing.T) {
 		setting string // the setting and its variable the message must name
 	}{
 		{"tilia without scopes", Settings{Name: "tilia"}, "scopes"},
-		{"tilia bad env", Settings{Name: "tilia", Env: "qa", Scopes: []string{"user_info"}, ConfigFile: "/etc/tokctl.yaml"}, "env"},
+		{"tilia bad env", with(Settings{Name: "tilia", Scopes: []string{"user_info"}, ConfigFile: "/etc/tokctl.yaml"}, "env", "qa"), "env"},
 		{"tiki without url", Settings{Name: "tiki"}, "url"},
 		{"named tiki without url", Settings{Name: "my-wiki", Kind: "tiki"}, "url"},
 		{"ils with scopes", Settings{Name: "ils", Scopes: []string{"read"}}, "scopes"},
 		{"oauth2 without token_url", Settings{Name: "my-idp", Kind: "oauth2"}, "token_url"},
-		{"oauth2 bad auth_method", Settings{Name: "my-idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthMethod: "tls_client_auth", ConfigFile: "/etc/tokctl.yaml"}, "auth_method"},
-		{"tiltify bad api", Settings{Name: "tiltify", API: "v4", ConfigFile: "/etc/tokctl.yaml"}, "api"},
+		{"oauth2 bad auth_method", with(Settings{Name: "my-idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ConfigFile: "/etc/tokctl.yaml"}, "auth_method", "tls_client_auth"), "auth_method"},
+		{"tiltify bad api", with(Settings{Name: "tiltify", ConfigFile: "/etc/tokctl.yaml"}, "api", "v4"), "api"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,7 +284,7 @@ func TestCheck(t *testing.T) {
 				t.Errorf("message %q should name `%s` and %s", msg, tt.setting, env)
 			}
 			// ClientCredentials checks first and sends nothing.
-			_, err = p.ClientCredentials(context.Background(), Credentials{ID: "id", Secret: "secret"})
+			_, err = p.(ClientCredentialsGrant).ClientCredentials(context.Background(), Credentials{ID: "id", Secret: "secret"})
 			if !errors.As(err, &ce) {
 				t.Errorf("ClientCredentials = %T %v, want the same *failure.ConfigError", err, err)
 			}
@@ -296,15 +299,15 @@ func TestCheckEndpoints(t *testing.T) {
 		ok   bool
 	}{
 		{"tilia defaults", Settings{Name: "tilia", Scopes: []string{"user_info"}}, true},
-		{"tilia staging", Settings{Name: "tilia", Env: "Staging", Scopes: []string{"user_info"}}, true},
-		{"tilia production explicit", Settings{Name: "tilia", Env: "production", Scopes: []string{"user_info"}}, true},
+		{"tilia staging", with(Settings{Name: "tilia", Scopes: []string{"user_info"}}, "env", "Staging"), true},
+		{"tilia production explicit", with(Settings{Name: "tilia", Scopes: []string{"user_info"}}, "env", "production"), true},
 		{"tilia plain http elsewhere", Settings{Name: "tilia", TokenURL: "http://auth.example.com/token", Scopes: []string{"user_info"}}, false},
-		{"tiki plain http on loopback", Settings{Name: "tiki", URL: "http://127.0.0.1:8080"}, true},
-		{"tiki plain http elsewhere", Settings{Name: "tiki", URL: "http://wiki.example.org"}, false},
-		{"tiltify v3 valid", Settings{Name: "tiltify", API: "V3"}, true},
+		{"tiki plain http on loopback", with(Settings{Name: "tiki"}, "url", "http://127.0.0.1:8080"), true},
+		{"tiki plain http elsewhere", with(Settings{Name: "tiki"}, "url", "http://wiki.example.org"), false},
+		{"tiltify v3 valid", with(Settings{Name: "tiltify"}, "api", "V3"), true},
 		{"tiltify bad auth url", Settings{Name: "tiltify", AuthURL: "ftp://x/authorize"}, false},
 		{"ils defaults", Settings{Name: "ils"}, true},
-		{"oauth2 post", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthMethod: "client_secret_post"}, true},
+		{"oauth2 post", with(Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token"}, "auth_method", "client_secret_post"), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,19 +332,19 @@ func TestDefaultEndpoints(t *testing.T) {
 		flows         []string
 	}{
 		{"tilia production", Settings{Name: "tilia"}, "https://auth.tilia-inc.com/token", "", nil, []string{"client_credentials"}},
-		{"tilia staging", Settings{Name: "tilia", Env: "staging"}, "https://auth.staging.tilia-inc.com/token", "", nil, []string{"client_credentials"}},
-		{"tilia named instance", Settings{Name: "tilia-staging", Kind: "tilia", Env: "staging"}, "https://auth.staging.tilia-inc.com/token", "", nil, []string{"client_credentials"}},
-		{"tilia token_url wins", Settings{Name: "tilia", Env: "staging", TokenURL: "https://proxy.example.com/token"}, "https://proxy.example.com/token", "", nil, []string{"client_credentials"}},
+		{"tilia staging", with(Settings{Name: "tilia"}, "env", "staging"), "https://auth.staging.tilia-inc.com/token", "", nil, []string{"client_credentials"}},
+		{"tilia named instance", with(Settings{Name: "tilia-staging", Kind: "tilia"}, "env", "staging"), "https://auth.staging.tilia-inc.com/token", "", nil, []string{"client_credentials"}},
+		{"tilia token_url wins", with(Settings{Name: "tilia", TokenURL: "https://proxy.example.com/token"}, "env", "staging"), "https://proxy.example.com/token", "", nil, []string{"client_credentials"}},
 		{"ils", Settings{Name: "ils"}, "https://api.ils.live/api/oauth/token", "", nil, []string{"client_credentials"}},
 		{"tiltify v5", Settings{Name: "tiltify"}, "https://v5api.tiltify.com/oauth/token", "https://v5api.tiltify.com/oauth/authorize", []string{"public"},
 			[]string{"client_credentials", "authorization_code", "refresh_token"}},
-		{"tiltify v5 explicit", Settings{Name: "tiltify", API: "v5"}, "https://v5api.tiltify.com/oauth/token", "https://v5api.tiltify.com/oauth/authorize", []string{"public"},
+		{"tiltify v5 explicit", with(Settings{Name: "tiltify"}, "api", "v5"), "https://v5api.tiltify.com/oauth/token", "https://v5api.tiltify.com/oauth/authorize", []string{"public"},
 			[]string{"client_credentials", "authorization_code", "refresh_token"}},
-		{"tiltify v3", Settings{Name: "tiltify", API: "v3"}, "https://tiltify.com/oauth/token", "https://tiltify.com/oauth/authorize", []string{"public"},
+		{"tiltify v3", with(Settings{Name: "tiltify"}, "api", "v3"), "https://tiltify.com/oauth/token", "https://tiltify.com/oauth/authorize", []string{"public"},
 			[]string{"authorization_code"}},
 		{"tiltify configured scopes", Settings{Name: "tiltify", Scopes: []string{"cause"}}, "https://v5api.tiltify.com/oauth/token", "https://v5api.tiltify.com/oauth/authorize", []string{"cause"},
 			[]string{"client_credentials", "authorization_code", "refresh_token"}},
-		{"tiki from url", Settings{Name: "tiki", URL: "https://wiki.example.org/"}, "https://wiki.example.org/api/oauth/access_token", "https://wiki.example.org/api/oauth/authorize", nil,
+		{"tiki from url", with(Settings{Name: "tiki"}, "url", "https://wiki.example.org/"), "https://wiki.example.org/api/oauth/access_token", "https://wiki.example.org/api/oauth/authorize", nil,
 			[]string{"client_credentials", "authorization_code", "refresh_token"}},
 		{"tiki without url", Settings{Name: "tiki"}, "", "", nil, []string{"client_credentials", "authorization_code", "refresh_token"}},
 		{"oauth2", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ClientID: "abc", ClientSecret: "s"}, "https://idp.example.com/token", "", nil,
@@ -352,17 +355,17 @@ func TestDefaultEndpoints(t *testing.T) {
 		{"oauth2 public client", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", AuthURL: "https://idp.example.com/authorize"},
 			"https://idp.example.com/token", "https://idp.example.com/authorize", nil,
 			[]string{"authorization_code", "refresh_token"}},
-		{"oauth2 auth_method none", Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ClientSecret: "s", AuthMethod: "none"},
+		{"oauth2 auth_method none", with(Settings{Name: "idp", Kind: "oauth2", TokenURL: "https://idp.example.com/token", ClientSecret: "s"}, "auth_method", "none"),
 			"https://idp.example.com/token", "", nil, []string{"refresh_token"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := mustNew(t, tt.s)
-			if p.RecordEndpoint() != tt.token || p.AuthURL() != tt.author {
-				t.Errorf("RecordEndpoint, AuthURL = %q, %q; want %q, %q", p.RecordEndpoint(), p.AuthURL(), tt.token, tt.author)
+			if p.RecordEndpoint() != tt.token || p.Endpoints().Auth != tt.author {
+				t.Errorf("RecordEndpoint, AuthURL = %q, %q; want %q, %q", p.RecordEndpoint(), p.Endpoints().Auth, tt.token, tt.author)
 			}
-			if !slices.Equal(p.Scopes(), tt.scopes) || !slices.Equal(p.Flows(), tt.flows) {
-				t.Errorf("Scopes, Flows = %q, %q; want %q, %q", p.Scopes(), p.Flows(), tt.scopes, tt.flows)
+			if !slices.Equal(p.Scopes(), tt.scopes) || !slices.Equal(Flows(p), tt.flows) {
+				t.Errorf("Scopes, Flows = %q, %q; want %q, %q", p.Scopes(), Flows(p), tt.scopes, tt.flows)
 			}
 			if p.Name() != tt.s.Name || p.ClientID() != tt.s.ClientID {
 				t.Errorf("Name, ClientID = %q, %q", p.Name(), p.ClientID())
@@ -490,10 +493,10 @@ func TestSettingsSet(t *testing.T) {
 		{"token_url", "token_url", "x", func(s Settings) bool { return s.TokenURL == "x" }},
 		{"auth_url", "auth_url", "x", func(s Settings) bool { return s.AuthURL == "x" }},
 		{"redirect_uri", "redirect_uri", "x", func(s Settings) bool { return s.RedirectURI == "x" }},
-		{"url", "url", "x", func(s Settings) bool { return s.URL == "x" }},
-		{"env", "env", "x", func(s Settings) bool { return s.Env == "x" }},
-		{"api", "api", "x", func(s Settings) bool { return s.API == "x" }},
-		{"auth_method", "auth_method", "x", func(s Settings) bool { return s.AuthMethod == "x" }},
+		{"url", "url", "x", func(s Settings) bool { return s.Value("url") == "x" }},
+		{"env", "env", "x", func(s Settings) bool { return s.Value("env") == "x" }},
+		{"api", "api", "x", func(s Settings) bool { return s.Value("api") == "x" }},
+		{"auth_method", "auth_method", "x", func(s Settings) bool { return s.Value("auth_method") == "x" }},
 		{"pkce", "pkce", "false", func(s Settings) bool { return s.PKCE == "false" }},
 		{"unknown key ignored", "colour", "x", func(s Settings) bool { return reflect.ValueOf(s).IsZero() }},
 	}
@@ -513,4 +516,12 @@ func TestSettingsSet(t *testing.T) {
 			t.Errorf("Set(%q) changes nothing", k)
 		}
 	}
+}
+
+// with is s with the kind-specific settings kv (key, value, key, value…).
+func with(s Settings, kv ...string) Settings {
+	for i := 0; i+1 < len(kv); i += 2 {
+		s.Set(kv[i], kv[i+1])
+	}
+	return s
 }

@@ -18,22 +18,26 @@ func init() {
 		Name:    "tiki",
 		BuiltIn: true,
 		Summary: "Tiki Wiki CMS Groupware API (self-hosted: needs url; client credentials, browser login, rotating refresh tokens)",
+		Keys:    append([]string{"url"}, BrowserKeys...),
+		Login:   LoginBrowser,
 		New:     func(s Settings, hc *oauth.Client) Provider { return newTiki(s, hc) },
 	})
 }
 
-type tiki struct{ base }
+// tiki has the client credentials, authorization code and refresh grants.
+type tiki struct {
+	base
+	browser
+}
 
 func newTiki(s Settings, hc *oauth.Client) *tiki {
 	var tokenURL, authURL string
-	if site := strings.TrimRight(s.URL, "/"); site != "" {
+	if site := strings.TrimRight(s.Value("url"), "/"); site != "" {
 		tokenURL, authURL = site+"/api/oauth/access_token", site+"/api/oauth/authorize"
 	}
-	return &tiki{newBase(s, hc, tokenURL, authURL, nil)}
-}
-
-func (p *tiki) Flows() []string {
-	return []string{GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken}
+	p := &tiki{base: newBase(s, hc, tokenURL, authURL, nil)}
+	p.browser = browser{&p.base}
+	return p
 }
 
 func (p *tiki) Check() error {

@@ -18,6 +18,8 @@ func init() {
 		Name:    "tilia",
 		BuiltIn: true,
 		Summary: "Tilia Auth API (client credentials; scopes required; env: staging)",
+		Keys:    []string{"env"},
+		Login:   LoginClientCredentials,
 		New:     func(s Settings, hc *oauth.Client) Provider { return newTilia(s, hc) },
 	})
 }
@@ -27,23 +29,27 @@ const (
 	tiliaStaging    = "https://auth.staging.tilia-inc.com/token"
 )
 
-type tilia struct{ base }
-
-func newTilia(s Settings, hc *oauth.Client) *tilia {
-	endpoint := tiliaProduction
-	if strings.EqualFold(s.Env, "staging") {
-		endpoint = tiliaStaging
-	}
-	return &tilia{newBase(s, hc, endpoint, "", nil)}
+// tilia has the client credentials grant only.
+type tilia struct {
+	base
+	// env is the environment: production (empty) or staging.
+	env string
 }
 
-func (p *tilia) Flows() []string { return []string{"client_credentials"} }
+func newTilia(s Settings, hc *oauth.Client) *tilia {
+	env := s.Value("env")
+	endpoint := tiliaProduction
+	if strings.EqualFold(env, "staging") {
+		endpoint = tiliaStaging
+	}
+	return &tilia{newBase(s, hc, endpoint, "", nil), env}
+}
 
 func (p *tilia) Check() error {
-	switch strings.ToLower(p.s.Env) {
+	switch strings.ToLower(p.env) {
 	case "", "production", "staging":
 	default:
-		return p.configError("unknown env %q: use production or staging (%s)", p.s.Env, valueHint(p.s, "env"))
+		return p.configError("unknown env %q: use production or staging (%s)", p.env, valueHint(p.s, "env"))
 	}
 	if len(p.scopes) == 0 {
 		return p.configError("Tilia requires at least one scope: pass --scope, or %s", settingHint(p.s.Name, "scopes"))

@@ -20,6 +20,8 @@ func init() {
 		Name:    "tiltify",
 		BuiltIn: true,
 		Summary: "Tiltify API V5 (client credentials, browser login); api: v3 for the legacy API",
+		Keys:    append([]string{"api"}, BrowserKeys...),
+		Login:   LoginBrowser,
 		New:     func(s Settings, hc *oauth.Client) Provider { return newTiltify(s, hc) },
 	})
 }
@@ -29,20 +31,29 @@ const (
 	tiltifyV3 = "https://tiltify.com/oauth"
 )
 
+// tiltify has V5's client credentials, authorization code and refresh
+// grants; with `api: v3` (Grants) only the authorization code.
 type tiltify struct {
 	base
-	v3 bool
+	browser
+	api string
+	v3  bool
 }
 
 func newTiltify(s Settings, hc *oauth.Client) *tiltify {
-	root, v3 := tiltifyV5, strings.EqualFold(s.API, "v3")
+	api := s.Value("api")
+	root, v3 := tiltifyV5, strings.EqualFold(api, "v3")
 	if v3 {
 		root = tiltifyV3
 	}
-	return &tiltify{newBase(s, hc, root+"/token", root+"/authorize", []string{"public"}), v3}
+	p := &tiltify{base: newBase(s, hc, root+"/token", root+"/authorize", []string{"public"}), api: api, v3: v3}
+	p.browser = browser{&p.base}
+	return p
 }
 
-func (p *tiltify) Flows() []string {
+// Grants: document 001 (v3) has the authorization-code grant only, and its
+// tokens never expire.
+func (p *tiltify) Grants() []string {
 	if p.v3 {
 		return []string{GrantAuthorizationCode}
 	}
@@ -50,13 +61,13 @@ func (p *tiltify) Flows() []string {
 }
 
 // PKCE: document 001 (v3) knows no code_challenge, so v3 never sends one.
-func (p *tiltify) PKCE() bool { return !p.v3 && p.base.PKCE() }
+func (p *tiltify) PKCE() bool { return !p.v3 && p.browser.PKCE() }
 
 func (p *tiltify) Check() error {
-	switch strings.ToLower(p.s.API) {
+	switch strings.ToLower(p.api) {
 	case "", "v5", "v3":
 	default:
-		return p.configError("unknown api %q: use v5 (the default) or v3 (%s)", p.s.API, valueHint(p.s, "api"))
+		return p.configError("unknown api %q: use v5 (the default) or v3 (%s)", p.api, valueHint(p.s, "api"))
 	}
 	return p.checkEndpoints("")
 }
@@ -106,7 +117,7 @@ func (p *tiltify) Refresh(ctx context.Context, c Credentials, refreshToken strin
 		return nil, err
 	}
 	if p.v3 {
-		return nil, p.noGrant(GrantRefreshToken)
+		return nil, p.configError("%s has no %s grant", p.s.Kind, GrantRefreshToken)
 	}
 	return p.v5(ctx, c, GrantRefreshToken, map[string]string{"refresh_token": refreshToken})
 }

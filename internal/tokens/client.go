@@ -56,7 +56,7 @@ func ClientCredentials(ctx context.Context, p Provider, s provider.Settings, b S
 			}
 		}
 	}
-	if c.ID != "" && (c.Secret != "" || len(c.PrivateKey) > 0 || p.KeyAuth()) {
+	if c.ID != "" && (c.Secret != "" || len(c.PrivateKey) > 0 || provider.UsesKey(p)) {
 		if c.ID == s.ClientID && c.Secret == s.ClientSecret {
 			c.Fix = SettingsCredentialsFix(s)
 		} else {
@@ -64,11 +64,11 @@ func ClientCredentials(ctx context.Context, p Provider, s provider.Settings, b S
 		}
 		return c, nil
 	}
-	if p.KeyAuth() {
+	if provider.UsesKey(p) {
 		return c, &failure.LoginRequiredError{Provider: p.Name(), Reason: "no client id",
 			Hint: fmt.Sprintf("set %s", provider.EnvVar(p.Name(), "client_id"))}
 	}
-	if c.ID != "" && p.PublicClient() {
+	if c.ID != "" && provider.IsPublicClient(p) {
 		return c, &failure.LoginRequiredError{
 			Provider: p.Name(),
 			Reason:   "no stored token, and a public client (no secret) has no client-credentials grant",

@@ -181,7 +181,7 @@ func servable(rec *store.Record, q GetRequest, now time.Time) bool {
 // a login (browser or device) or a refresh of one. The client-credentials
 // grant never does.
 func mayHaveIDToken(p Provider) bool {
-	return slices.ContainsFunc(p.Flows(), func(g string) bool { return g != provider.GrantClientCredentials })
+	return slices.ContainsFunc(provider.Flows(p), func(g string) bool { return g != provider.GrantClientCredentials })
 }
 
 // SplitScopeFlags accepts --scope a --scope b as well as --scope "a b" or

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 
 	"github.com/tokctl/tokctl/internal/assertion"
-	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/provider"
 )
 
@@ -22,7 +21,7 @@ func (sv *Service) PublicKey(ctx context.Context, name, format string) ([]byte, 
 		return nil, err
 	}
 	var stored []byte
-	if s.PrivateKey == "" {
+	if s.Value("private_key") == "" {
 		b, err := sv.Store()
 		if err != nil {
 			return nil, err
@@ -31,13 +30,9 @@ func (sv *Service) PublicKey(ctx context.Context, name, format string) ([]byte, 
 			stored = []byte(sc.PrivateKey)
 		}
 	}
-	k, err := provider.LoadPrivateKey(s, stored)
+	signer, err := provider.KeySigner(s, stored)
 	if err != nil {
 		return nil, err
-	}
-	signer, err := assertion.NewSigner(k, s.SigningAlg, s.PrivateKeyID)
-	if err != nil {
-		return nil, &failure.ConfigError{Provider: s.Name, Msg: err.Error()}
 	}
 	if format == "pem" {
 		return signer.PublicPEM()

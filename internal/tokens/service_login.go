@@ -104,8 +104,8 @@ func (sv *Service) Login(ctx context.Context, lp LoginParams) (*LoginResult, err
 		if len(lp.Scopes) > 0 {
 			s.Scopes = SplitScopeFlags(lp.Scopes)
 		}
-		if lp.KeyStdin && s.AuthMethod == "" && s.Grant != "jwt_bearer" {
-			s.AuthMethod = "private_key_jwt" // the key is what the client proves itself with
+		if lp.KeyStdin {
+			provider.PreferKeyAuth(s) // the key is what the client proves itself with
 		}
 	})
 	if err != nil {
@@ -125,7 +125,7 @@ func (sv *Service) Login(ctx context.Context, lp LoginParams) (*LoginResult, err
 		return nil, err
 	}
 	p, s := r.Provider(), r.Settings()
-	if lp.KeyStdin && !p.KeyAuth() {
+	if lp.KeyStdin && !provider.UsesKey(p) {
 		return nil, failure.Usagef("%s: --private-key-stdin is for a client that signs with a private key (kind oauth2 with auth_method private_key_jwt or grant jwt_bearer)", p.Name())
 	}
 	if err := p.Prepare(ctx); err != nil {
@@ -197,14 +197,14 @@ func loginScopes[P Provider](ctx context.Context, r *Request[P], b Store, given 
 // --client-credentials, else the browser when the provider has it.
 func loginFlow(lp LoginParams, p provider.Provider) (string, error) {
 	switch {
-	case lp.Device || (p.DeviceDefault() && !lp.ClientCredentials):
+	case lp.Device || (provider.DeviceDefault(p) && !lp.ClientCredentials):
 		if !provider.Supports(p, provider.GrantDeviceCode) {
 			return "", &failure.ConfigError{Provider: p.Name(), Msg: "no device flow: set `device_auth_url` (" + provider.EnvVar(p.Name(), "device_auth_url") + "), or an `issuer` whose discovery document has a device_authorization_endpoint"}
 		}
 		return provider.GrantDeviceCode, nil
-	case !lp.ClientCredentials && provider.Supports(p, provider.GrantAuthorizationCode) && p.AuthURL() != "":
+	case !lp.ClientCredentials && provider.Supports(p, provider.GrantAuthorizationCode) && p.Endpoints().Auth != "":
 		return provider.GrantAuthorizationCode, nil
-	case provider.Fetches(p) && !p.PublicClient():
+	case provider.Fetches(p) && !provider.IsPublicClient(p):
 		return provider.GrantClientCredentials, nil
 	}
 	return "", &failure.ConfigError{Provider: p.Name(), Msg: "no login flow: set `auth_url` for the browser login (" + provider.EnvVar(p.Name(), "auth_url") + "), or `issuer`"}
@@ -251,7 +251,7 @@ func loginClient(ctx context.Context, lp LoginParams, p Provider, s provider.Set
 		c.PrivateKey = key
 		return loginCredentials{creds: c, entered: true}, nil
 	}
-	if (p.PublicClient() || p.KeyAuth()) && !lp.SecretStdin {
+	if (provider.IsPublicClient(p) || provider.UsesKey(p)) && !lp.SecretStdin {
 		if stored.ClientID == c.ID && stored.ClientSecret != "" {
 			c.Secret = stored.ClientSecret
 		}

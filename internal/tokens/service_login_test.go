@@ -265,7 +265,7 @@ func TestServiceLogoutRevokesOnlyAtTheIssuingEndpoint(t *testing.T) {
 			if err := p.Prepare(ctx); err != nil {
 				t.Fatal(err)
 			}
-			tok, err := p.ClientCredentials(ctx, provider.Credentials{ID: fakeprovider.OIDCClientID, Secret: fakeprovider.OIDCClientSecret})
+			tok, err := p.(provider.ClientCredentialsGrant).ClientCredentials(ctx, provider.Credentials{ID: fakeprovider.OIDCClientID, Secret: fakeprovider.OIDCClientSecret})
 			if err != nil {
 				t.Fatal(err)
 			}

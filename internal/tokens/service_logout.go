@@ -46,7 +46,7 @@ func (sv *Service) Logout(ctx context.Context, name string, all bool) (*LogoutRe
 // whatever the provider says.
 func (sv *Service) revoke(ctx context.Context, s provider.Settings, b Store, rec *store.Record) {
 	p, err := sv.BuildProvider(s)
-	if err != nil || p.Check() != nil && !OnlyScopesMissing[provider.Provider](s, sv) || p.Endpoints().Issuer == "" && s.RevocationURL == "" {
+	if err != nil || p.Check() != nil && !OnlyScopesMissing[provider.Provider](s, sv) || !provider.CanRevoke(p) {
 		return
 	}
 	if rec.Endpoint != p.RecordEndpoint() {
@@ -62,7 +62,7 @@ func (sv *Service) revoke(ctx context.Context, s provider.Settings, b Store, rec
 	if c, err := ClientCredentials(ctx, p, s, b); err == nil && c.ID == rec.ClientID {
 		creds.Secret = c.Secret
 	}
-	switch err := p.Revoke(ctx, creds, token, hint); {
+	switch err := p.(provider.Revoker).Revoke(ctx, creds, token, hint); {
 	case err == nil:
 		fmt.Fprintf(sv.ErrOut, "tokctl: %s: the provider revoked the %s\n", p.Name(), strings.ReplaceAll(hint, "_", " "))
 	case errors.Is(err, provider.ErrNoRevocation):

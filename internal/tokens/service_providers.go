@@ -149,8 +149,8 @@ func (sv *Service) describeProvider(ctx context.Context, b Store, name string) P
 			provider.EnvVar(name, "client_secret")))
 	}
 	info.ClientID = nullable(id)
-	info.PublicClient = p.PublicClient()
-	info.Flows = append(info.Flows, p.Flows()...)
+	info.PublicClient = provider.IsPublicClient(p)
+	info.Flows = append(info.Flows, provider.Flows(p)...)
 	info.Scopes = append(info.Scopes, p.Scopes()...)
 	e := p.Endpoints()
 	// Shown without userinfo (a password in a configured URL) and with
@@ -167,7 +167,7 @@ func (sv *Service) describeProvider(ctx context.Context, b Store, name string) P
 func missingClientIDHint(p provider.Provider) string {
 	name := p.Name()
 	hint := fmt.Sprintf("set `client_id` under providers.%s in the config file, or %s", name, provider.EnvVar(name, "client_id"))
-	if provider.Supports(p, provider.GrantClientCredentials) && !p.PublicClient() {
+	if provider.Supports(p, provider.GrantClientCredentials) && !provider.IsPublicClient(p) {
 		hint = fmt.Sprintf("run `tokctl login %s --client-id ID`, or %s", name, hint)
 	}
 	return hint

@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/tokctl/tokctl/internal/failure"
@@ -47,8 +46,10 @@ type ClockFunc func() time.Time
 // Now returns f().
 func (f ClockFunc) Now() time.Time { return f() }
 
-// Provider is what the lifecycle needs of a provider; provider.Provider is
-// one.
+// Provider is what the lifecycle needs of every provider; provider.Provider
+// is one. What it needs of some — the grants (provider.ClientCredentialsGrant,
+// provider.Refresher) and how the client authenticates (provider.ClientAuth)
+// — it asks by type assertion.
 type Provider interface {
 	Name() string
 	// RecordEndpoint is where a stored token comes from; one is served only
@@ -56,13 +57,8 @@ type Provider interface {
 	RecordEndpoint() string
 	ClientID() string
 	Scopes() []string
-	Flows() []string
 	Check() error
 	Prepare(ctx context.Context) error
-	PublicClient() bool
-	KeyAuth() bool
-	ClientCredentials(ctx context.Context, c provider.Credentials) (*oauth.Token, error)
-	Refresh(ctx context.Context, c provider.Credentials, refreshToken string) (*oauth.Token, error)
 }
 
 // Builder makes the provider of settings (provider.New with the HTTP
@@ -216,10 +212,14 @@ func (m *Manager[P]) refresh(ctx context.Context, r *Request[P], b Store, old *s
 	creds := provider.Credentials{ID: old.ClientID}
 	if c, err := ClientCredentials(ctx, p, r.s, b); err == nil {
 		creds.Secret, creds.Fix, creds.PrivateKey = c.Secret, c.Fix, c.PrivateKey
-	} else if !p.PublicClient() {
+	} else if !provider.IsPublicClient(p) {
 		return nil, &failure.LoginRequiredError{Provider: p.Name(), Reason: "the token has expired and the client secret for its refresh is missing"}
 	}
-	tok, err := p.Refresh(ctx, creds, old.RefreshToken)
+	rf, ok := any(p).(provider.Refresher)
+	if !ok {
+		return nil, noGrant(p, provider.GrantRefreshToken)
+	}
+	tok, err := rf.Refresh(ctx, creds, old.RefreshToken)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,11 @@ func (m *Manager[P]) refresh(ctx context.Context, r *Request[P], b Store, old *s
 
 // FetchClientCredentials gets a new token with the client credentials grant.
 func (m *Manager[P]) FetchClientCredentials(ctx context.Context, r *Request[P], creds provider.Credentials) (*store.Record, error) {
-	tok, err := r.p.ClientCredentials(ctx, creds)
+	cc, ok := any(r.p).(provider.ClientCredentialsGrant)
+	if !ok {
+		return nil, noGrant(r.p, provider.GrantClientCredentials)
+	}
+	tok, err := cc.ClientCredentials(ctx, creds)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +307,12 @@ func (l DirLocker) Lock(ctx context.Context, name string) (func() error, error) 
 }
 
 // supports reports whether p offers the grant.
-func supports(p Provider, grant string) bool { return slices.Contains(p.Flows(), grant) }
+func supports(p Provider, grant string) bool { return provider.Supports(p, grant) }
+
+// noGrant is the error for a grant p does not have: the login it needs.
+func noGrant(p Provider, grant string) error {
+	return &failure.LoginRequiredError{Provider: p.Name(), Reason: "the provider has no " + grant + " grant"}
+}
 
 // wrap names the provider in a store error.
 func wrap(name string, err error) error { return fmt.Errorf("%s: %w", name, err) }

@@ -120,11 +120,12 @@ func (p *fakeProvider) Name() string                      { return p.name }
 func (p *fakeProvider) RecordEndpoint() string            { return p.endpoint }
 func (p *fakeProvider) ClientID() string                  { return p.clientID }
 func (p *fakeProvider) Scopes() []string                  { return p.scopes }
-func (p *fakeProvider) Flows() []string                   { return p.flows }
 func (p *fakeProvider) Check() error                      { return nil }
 func (p *fakeProvider) Prepare(ctx context.Context) error { return nil }
-func (p *fakeProvider) PublicClient() bool                { return false }
-func (p *fakeProvider) KeyAuth() bool                     { return false }
+
+// Grants: of its two capabilities (the client credentials grant and
+// refresh), the fake offers those in flows (provider.GrantSet).
+func (p *fakeProvider) Grants() []string { return p.flows }
 
 func (p *fakeProvider) ClientCredentials(_ context.Context, c provider.Credentials) (*oauth.Token, error) {
 	if p.before != nil {
