@@ -251,3 +251,18 @@ func TestKindsReadTheirKeys(t *testing.T) {
 		}
 	}
 }
+
+// Setting a kind's key on a copy of Settings leaves the original as it was.
+func TestSettingsCopies(t *testing.T) {
+	var a Settings
+	a.Set("issuer", "https://a.example.com")
+	b := a
+	b.Set("issuer", "https://b.example.com")
+	b.Set("device", "true")
+	if a.Value("issuer") != "https://a.example.com" || a.Value("device") != "" {
+		t.Errorf("the original changed: issuer %q, device %q", a.Value("issuer"), a.Value("device"))
+	}
+	if b.Value("issuer") != "https://b.example.com" || b.Value("device") != "true" {
+		t.Errorf("the copy: issuer %q, device %q", b.Value("issuer"), b.Value("device"))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"slices"
@@ -322,13 +323,15 @@ func (s *Settings) Set(key, value string) {
 		if !slices.Contains(Keys, key) {
 			return // no kind reads it
 		}
-		if s.values == nil {
-			if value == "" {
-				return
-			}
-			s.values = map[string]string{}
+		if s.values == nil && value == "" {
+			return
 		}
-		s.values[key] = value
+		// Copied on write: Settings are passed and copied by value, and
+		// setting a key on one copy must leave the others as they were.
+		values := make(map[string]string, len(s.values)+1)
+		maps.Copy(values, s.values)
+		values[key] = value
+		s.values = values
 	}
 }
 

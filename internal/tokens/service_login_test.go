@@ -304,9 +304,9 @@ func TestLoginFlow(t *testing.T) {
 	withAuth := oauth2
 	withAuth.AuthURL = "https://idp.example.com/authorize"
 	withDevice := withAuth
-	withDevice.DeviceAuthURL = "https://idp.example.com/device"
+	withDevice.Set("device_auth_url", "https://idp.example.com/device")
 	deviceDefault := withDevice
-	deviceDefault.Device = "true"
+	deviceDefault.Set("device", "true")
 	public := withAuth
 	public.ClientSecret, public.AuthURL = "", ""
 	tests := []struct {
