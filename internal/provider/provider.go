@@ -1,6 +1,8 @@
 // Package provider knows each token API tokctl speaks. One file per kind
-// (tilia.go, ils.go, tiki.go, tiltify.go, oauth2.go) registers an adapter
-// that turns Settings into requests; quirks stay in their adapter's file.
+// registers an adapter (its settings keys, its help line, its constructor)
+// that turns Settings into requests; quirks stay in their adapter's file. A
+// Provider is a small core; what an adapter can do beyond it (the grants,
+// revocation, client authentication) is a capability interface.
 package provider
 
 import (
