@@ -1,23 +1,18 @@
-// Package cli wires tokctl's commands: flags and arguments in, calls into
-// the tokens (the token lifecycle), provider, store, config and jwt
-// packages, output out. No protocol logic lives here.
+// Package cli is tokctl's command layer: flags and arguments in, calls into
+// tokens.Service (the token lifecycle) and authflow through small
+// interfaces, output out. No protocol or storage logic lives here.
 package cli
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/tokctl/tokctl/internal/buildinfo"
-	"github.com/tokctl/tokctl/internal/config"
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
-	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/proc"
-	"github.com/tokctl/tokctl/internal/provider"
-	"github.com/tokctl/tokctl/internal/store"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -61,28 +56,6 @@ func (f *Factory) Service() *tokens.Service {
 	return f.svc
 }
 
-// The methods below forward to the Service while the commands move onto it.
-
-// Config loads the config file once.
-func (f *Factory) Config() (*config.Config, error) { return f.Service().Config() }
-
-// Store opens the configured store once.
-func (f *Factory) Store() (store.Backend, error) { return f.Service().Store() }
-
-// StateDir is the directory of the file store and the locks.
-func (f *Factory) StateDir() (string, error) { return f.Service().StateDir() }
-
-// HTTP returns the outbound client.
-func (f *Factory) HTTP() *oauth.Client { return f.Service().HTTP() }
-
-// BuildProvider builds the provider of settings s.
-func (f *Factory) BuildProvider(s provider.Settings) (provider.Provider, error) {
-	return f.Service().BuildProvider(s)
-}
-
-// Tokens returns the token lifecycle.
-func (f *Factory) Tokens() *tokens.Manager[provider.Provider] { return f.Service().Manager() }
-
 // interruptAfter is how long a wait lasts before the command catches Ctrl-C
 // and SIGTERM itself (see proc.Interruptible).
 const interruptAfter = 100 * time.Millisecond
@@ -105,40 +78,9 @@ func (f *Factory) Context(parent context.Context) (context.Context, context.Canc
 	return context.WithTimeout(parent, f.Timeout)
 }
 
-// Settings resolves provider name's settings.
-func (f *Factory) Settings(name string) (provider.Settings, error) { return f.Service().Settings(name) }
-
-// CheckedProvider resolves, edits, builds and checks provider name.
-func (f *Factory) CheckedProvider(name string, edit func(*provider.Settings)) (provider.Provider, provider.Settings, error) {
-	return f.Service().CheckedProvider(name, edit)
-}
-
-// KeepingStore is the store for a command whose point is to keep something.
-func (f *Factory) KeepingStore(name, command, instead string) (store.Backend, error) {
-	return f.Service().KeepingStore(name, command, instead)
-}
-
-// Provider builds provider name from its settings.
-func (f *Factory) Provider(name string) (provider.Provider, error) { return f.Service().Provider(name) }
-
-// ProviderNames lists built-in and configured providers, sorted, unique.
-func (f *Factory) ProviderNames() ([]string, error) { return f.Service().ProviderNames() }
-
-func cacheDir() string { return tokens.CacheDir() }
-
 func (f *Factory) now() time.Time {
 	if f.Now != nil {
 		return f.Now()
 	}
 	return time.Now()
-}
-
-// warnf prints one warning line to stderr.
-func (f *Factory) warnf(format string, args ...any) {
-	fmt.Fprintf(f.IO.ErrOut, "tokctl: warning: "+format+"\n", args...)
-}
-
-// infof prints one message line to stderr.
-func (f *Factory) infof(format string, args ...any) {
-	fmt.Fprintf(f.IO.ErrOut, "tokctl: "+format+"\n", args...)
 }

@@ -185,7 +185,7 @@ func completeProviders(f *Factory) func(*cobra.Command, []string, string) ([]str
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		names, err := f.ProviderNames()
+		names, err := f.Service().ProviderNames()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveError
 		}
