@@ -7,7 +7,7 @@ package reference
 import (
 	"strings"
 
-	"github.com/tokctl/tokctl/internal/provider"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // Reference is one part of the reference: what `gh help environment` is to gh.
@@ -43,10 +43,10 @@ func Environment() Reference {
 			"An empty variable counts as unset.",
 		Entries: []ReferenceEntry{
 			{"TOKCTL_<NAME>_<KEY>", "The setting providers.NAME.KEY of the config file, for provider NAME: " +
-				"NAME and KEY in upper case, each - in NAME written _. For example TOKCTL_TILIA_CLIENT_ID, " +
-				"TOKCTL_TILIA_CLIENT_SECRET, TOKCTL_TILIA_STAGING_SCOPES (scopes separated by commas or spaces), " +
-				"TOKCTL_TIKI_URL. A provider can live in the environment alone: TOKCTL_<NAME>_KIND=oauth2 plus its " +
-				"other settings. KEY is one of: " + strings.Join(provider.Keys, ", ") + "."},
+				"NAME and KEY in upper case, each - in NAME written _. For example, for a provider my-idp: " +
+				"TOKCTL_MY_IDP_CLIENT_ID, TOKCTL_MY_IDP_CLIENT_SECRET, TOKCTL_MY_IDP_SCOPES (scopes separated by commas " +
+				"or spaces). A provider can live in the environment alone: TOKCTL_<NAME>_KIND=oauth2 plus its " +
+				"other settings. KEY is any of " + strings.Join(tokens.SettingKeys(), ", ") + "."},
 			{"TOKCTL_CONFIG", "The config file, instead of $XDG_CONFIG_HOME/tokctl/config.yaml (--config wins)."},
 			{"TOKCTL_STORE", "Where tokens are kept: keyring, file or none (--store wins; it wins over store: in the config file)."},
 			{"TOKCTL_REFRESH_AHEAD", "false turns refresh-ahead off: `token get` then never renews a token in the last " +
