@@ -41,19 +41,7 @@ func NewCmdLogin(f *Factory, runF func(context.Context, *LoginOptions) error) *c
 		Short: "Log in to a provider and store the tokens",
 		Long: `Log in to PROVIDER and keep what is needed to get tokens later without you.
 
-For providers with a browser login (tiltify, tiki, oauth2 with auth_url) tokctl
-listens on 127.0.0.1 (http://127.0.0.1:<random port>/callback, or the configured
-redirect_uri), opens the authorization page in your browser ($BROWSER if set),
-checks the state and PKCE, exchanges the code and stores the tokens; later
-` + "`tokctl token get`" + ` refreshes them silently. With --no-browser (e.g. over SSH) the URL
-is only printed: open it anywhere, and if the final page does not load, paste
-its address back into the terminal.
-
-For client-credentials providers (tilia, ils, or --client-credentials) tokctl
-asks for the client id and secret (hidden input), verifies them with one token
-request, and stores them, so ` + "`tokctl token get`" + ` needs no environment variables.
-A client secret is never a flag value: it comes from a prompt, from the
-environment, or from stdin with --client-secret-stdin.
+` + tokens.LoginFlowsHelp() + `
 
 A client that proves itself with a private key (auth_method: private_key_jwt,
 or grant: jwt_bearer) can keep the key in the keyring instead of a file:
