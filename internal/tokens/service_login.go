@@ -31,8 +31,8 @@ type LoginParams struct {
 	// ReadKey reads the PEM private key from stdin (--private-key-stdin),
 	// at most MaxKeyStdin+1 bytes of it.
 	ReadKey func() ([]byte, error)
-	// Flow runs the browser and device logins; a nil Verifier is the
-	// Service's.
+	// Flow runs the browser and device logins (required for them); a nil
+	// Verifier is the Service's.
 	Flow *authflow.Flow
 }
 
