@@ -13,6 +13,7 @@ import (
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/jwt"
 	"github.com/tokctl/tokctl/internal/jwt/render"
+	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -45,30 +46,7 @@ func NewCmdDecode(f *Factory, runF func(context.Context, *DecodeOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "decode [TOKEN|-]",
 		Short: "Show what is inside a JWT, and verify its signature",
-		Long: `Decode a JWT from the argument, or from stdin when the argument is - or missing:
-its header, its claims (registered claims first), times as RFC 3339 and relative,
-its scopes, and a verdict (valid, expired, not yet valid). A leading "Bearer " or
-"Authorization:" is ignored. An opaque token or other non-JWT input is an error
-(exit 1); an encrypted JWT (JWE) shows its header only.
-
-Without --key, --hmac-secret-file or --jwks the signature is shown but not
-verified. With one of them it is verified (RS256/384/512, PS256/384/512,
-ES256/384/512, EdDSA, HS256/384/512), and a token that does not verify is shown,
-then decode exits 1. A token with alg "none" never verifies, and the key must fit
-the alg: an HS256 token is not checked against a public key, nor an RS256 token
-against a shared secret. decode says on stderr which key it loaded. A header or
-payload that names a member twice, or nests deeper than 64 levels, is refused.
-
-  --key FILE   a public key or certificate, PEM (text before it, such as
-               openssl x509 -text prints, is skipped) or DER (.cer, .der), or a
-               JWK or JWK Set (strict JSON); any other file is an error
-  --hmac-secret-file FILE
-               the HMAC shared secret of HS256/384/512 tokens, as is (one
-               trailing newline is ignored); - reads it from stdin
-  --jwks SRC   the JWKS of the configured or built-in provider SRC, else a JWK
-               Set from an https URL (http only on loopback) or a file (name a
-               file in the current directory as ./FILE); the token's kid picks
-               the key, or the set's only key when it has one`,
+		Long:  reference.Decode,
 		Example: `  tokctl token get tilia | tokctl decode
   tokctl decode --provider ils
   tokctl decode -o json "$TOKEN" | jq .claims.scopes
@@ -83,7 +61,7 @@ payload that names a member twice, or nests deeper than 64 levels, is refused.
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: runE(f, opts, runF, decodeRun, func(args []string) error {
 			if len(args) == 1 {
 				opts.Token = args[0]
 			}
@@ -100,13 +78,8 @@ payload that names a member twice, or nests deeper than 64 levels, is refused.
 				return err
 			}
 			opts.Tokens, opts.Now = f.Service(), f.now // bound at run time: building the tree stays free
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return decodeRun(ctx, opts)
-		},
+			return nil
+		}),
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&opts.Provider, "provider", "", "decode the stored token of this provider (verified with its JWKS when it has one)")

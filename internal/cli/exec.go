@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/proc"
+	"github.com/tokctl/tokctl/internal/reference"
 )
 
 // ExecOptions are the inputs of `tokctl exec`.
@@ -31,35 +32,14 @@ func NewCmdExec(f *Factory, runF func(context.Context, *ExecOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "exec PROVIDER [--env NAME] -- CMD [ARGS...]",
 		Short: "Run a command with a valid access token in its environment",
-		Long: `Run CMD with a valid access token for PROVIDER in its environment, as
-TOKCTL_ACCESS_TOKEN unless --env names another variable. The token never
-appears in any command line (where ps and /proc show it to every user of the
-machine): neither tokctl's nor CMD's.
-
-The token is the one ` + "`tokctl token get`" + ` prints, under the same rules: the stored
-token while it has at least --min-ttl left, else a refreshed or fetched one,
-and a background refresh when the token served is in the last quarter of its
-life (refresh-ahead).
-When no token can be had (exit 3, 4 or 5 as for token get), CMD does not run.
-
-CMD runs without a shell: for shell syntax, use sh -c '...' in single quotes,
-so that the variable is expanded by that shell, not by yours. A variable a
-shell expands onto a command line is in that command's argv again: hand the
-token on through a pipe (printf is a shell builtin, see below) or let the
-program read the variable (curl 8.3 or later: --variable %TOKCTL_ACCESS_TOKEN
---expand-header 'Authorization: Bearer {{TOKCTL_ACCESS_TOKEN}}').
-stdin, stdout and stderr are CMD's own. tokctl waits for CMD and exits with its
-exit code (128+N when signal N killed it; 127 when CMD is not found, 126 when
-it cannot be run). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent
-to tokctl are passed on to CMD; a Ctrl-C typed at the terminal reaches CMD
-directly, once. --timeout bounds getting the token, not CMD.`,
+		Long:  reference.Exec,
 		Example: `  tokctl exec tilia -- sh -c 'printf "Authorization: Bearer %s\n" "$TOKCTL_ACCESS_TOKEN" | curl -H @- https://...'
   tokctl exec ils --env ILS_TOKEN --min-ttl 10m -- sh -c 'printf "Authorization: Bearer %s\n" "$ILS_TOKEN" | curl -fsS -H @- https://api.ils.live/api/...'
   # curl 8.3 or later reads the variable itself, no shell needed:
   #   tokctl exec tilia -- curl --variable %TOKCTL_ACCESS_TOKEN --expand-header 'Authorization: Bearer {{TOKCTL_ACCESS_TOKEN}}' https://...`,
 		Args:              execArgs,
 		ValidArgsFunction: completeExec(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: runE(f, opts, runF, execRun, func(args []string) error {
 			opts.Token.Provider = args[0]
 			opts.Command = args[1:]
 			if !proc.ValidEnvName(opts.Env) {
@@ -69,13 +49,8 @@ directly, once. --timeout bounds getting the token, not CMD.`,
 				return usageErrorf("--min-ttl must not be negative")
 			}
 			opts.Token.Tokens, opts.Token.RefreshAhead = f.Service(), f.refreshAhead()
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return execRun(ctx, opts)
-		},
+			return nil
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Env, "env", "TOKCTL_ACCESS_TOKEN", "name of the environment variable that carries the token")

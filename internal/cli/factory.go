@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/tokctl/tokctl/internal/buildinfo"
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
@@ -68,6 +69,25 @@ func (f *Factory) Interruptible(ctx context.Context, provider string) (context.C
 	return proc.Interruptible(ctx, interruptAfter, func(s syscall.Signal) {
 		f.interrupted.CompareAndSwap(nil, &failure.InterruptedError{Provider: provider, Signal: s})
 	}, f.SignalsCaught)
+}
+
+// runE is the RunE of a command: prepare reads the arguments, checks the
+// flags and gives the Options what the Factory builds at run time (the
+// Service, the clock), after the flags are parsed, so that building the
+// command tree stays free; then run (runF in tests) does the work within
+// --timeout.
+func runE[O any](f *Factory, opts *O, runF, run func(context.Context, *O) error, prepare func(args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := prepare(args); err != nil {
+			return err
+		}
+		ctx, cancel := f.Context(cmd.Context())
+		defer cancel()
+		if runF != nil {
+			return runF(ctx, opts)
+		}
+		return run(ctx, opts)
+	}
 }
 
 // Context bounds a command by --timeout.

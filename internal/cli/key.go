@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
-	"github.com/tokctl/tokctl/internal/tokens"
+	"github.com/tokctl/tokctl/internal/reference"
 )
 
 // NewCmdKey builds `tokctl key`.
@@ -46,24 +46,19 @@ func NewCmdKeyPublic(f *Factory, runF func(context.Context, *KeyPublicOptions) e
 	cmd := &cobra.Command{
 		Use:   "public PROVIDER",
 		Short: "Print the public key to register at the provider",
-		Long: `Print the public half of PROVIDER's private key (the private_key file, else the
-key stored by ` + "`tokctl login PROVIDER --private-key-stdin`" + `), so that you can
-register it with the client at the provider: as a JWK (default; its kid is the
-private_key_id setting or the key's RFC 7638 thumbprint, the kid tokctl puts in
-every assertion, and its alg the one tokctl signs with), as a JWK Set (-o jwks,
-what a JWKS upload or URL takes), or as a PEM public key (-o pem).
-The private key itself is never printed.`,
+		Long:  reference.KeyPublic,
 		Example: `  tokctl key public svc                 # paste into the client's JWK field
   tokctl key public svc -o jwks > jwks.json
   tokctl key public svc -o pem`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE: runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens = sv }, func() error {
+		RunE: runE(f, opts, runF, keyPublicRun, func(args []string) error {
 			if !slices.Contains(keyOutputs, opts.Output) {
 				return usageErrorf("unknown output %q: use one of %s", opts.Output, strings.Join(keyOutputs, ", "))
 			}
+			opts.Provider, opts.Tokens = args[0], f.Service()
 			return nil
-		}, runF, keyPublicRun),
+		}),
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "jwk", "output format: jwk, jwks or pem")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(keyOutputs, cobra.ShellCompDirectiveNoFileComp))

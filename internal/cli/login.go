@@ -55,13 +55,14 @@ Ed25519) from stdin, verifies it with one token request and stores it.
   tokctl login svc --client-credentials --private-key-stdin < svc-key.pem`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE: runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens, opts.Now, opts.Interruptible = sv, f.now, f.Interruptible }, func() error {
+		RunE: runE(f, opts, runF, loginRun, func(args []string) error {
 			if opts.Timeout <= 0 {
 				return errTimeout
 			}
 			f.Timeout = opts.Timeout
+			opts.Provider, opts.Tokens, opts.Now, opts.Interruptible = args[0], f.Service(), f.now, f.Interruptible
 			return nil
-		}, runF, loginRun),
+		}),
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "print the login URL instead of opening a browser")
@@ -99,27 +100,4 @@ func expiryNote(now time.Time, tok *tokens.Token) string {
 		return ", does not expire"
 	}
 	return fmt.Sprintf(", expires %s (in %s)", tok.Expiry.UTC().Format(time.RFC3339), tok.Expiry.Sub(now).Round(time.Second))
-}
-
-// runOnProvider is the RunE of a command on one PROVIDER: the argument goes
-// to *provider, check (may be nil) looks at the flags, use binds the
-// Service (built only now, after the flags) and the Factory's methods to
-// the Options — at run time, as status and decode do, not when the tree is built —
-// and run (runF in tests) does the work within --timeout.
-func runOnProvider[O any](f *Factory, opts *O, provider *string, use func(*tokens.Service), check func() error, runF, run func(context.Context, *O) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		*provider = args[0]
-		if check != nil {
-			if err := check(); err != nil {
-				return err
-			}
-		}
-		ctx, cancel := f.Context(cmd.Context())
-		defer cancel()
-		use(f.Service())
-		if runF != nil {
-			run = runF
-		}
-		return run(ctx, opts)
-	}
 }

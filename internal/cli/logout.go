@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -31,18 +32,15 @@ func NewCmdLogout(f *Factory, runF func(context.Context, *LogoutOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "logout PROVIDER",
 		Short: "Revoke and remove the stored token of a provider",
-		Long: `Remove the stored tokens of PROVIDER (one per scope set). When the provider
-has a revocation endpoint (RFC 7009; from its discovery document or
-revocation_url), tokctl first asks it to revoke each refresh token (else the
-access token) — only when the token came from the token endpoint configured
-now: after a change of endpoint it warns and sends nothing. A failed revocation
-is a warning and the local token is removed anyway. With --all, also remove the
-client id and secret (or private key) and the scopes that ` + "`tokctl login`" + ` stored.`,
+		Long:  reference.Logout,
 		Example: `  tokctl logout tilia
   tokctl logout tiltify --all`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE:              runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens, opts.Interruptible = sv, f.Interruptible }, nil, runF, logoutRun),
+		RunE: runE(f, opts, runF, logoutRun, func(args []string) error {
+			opts.Provider, opts.Tokens, opts.Interruptible = args[0], f.Service(), f.Interruptible
+			return nil
+		}),
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "also remove the stored client secret or private key")
 	return cmd

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -29,37 +30,18 @@ func NewCmdProviders(f *Factory, runF func(context.Context, *ProvidersOptions) e
 	cmd := &cobra.Command{
 		Use:   "providers",
 		Short: "List built-in and configured providers",
-		Long: `List the built-in and configured providers with their kind, flows and token
-endpoint (after the config file and TOKCTL_<NAME>_<KEY> variables are applied),
-and what is missing: a setting, a client id, an issuer that cannot be reached.
-An issuer's endpoints are read from its discovery document, whose URL is shown.
-
-Any other OAuth2 or OpenID Connect server is added by naming it under
-providers in the config file with kind: oauth2, e.g.
-
-  providers:
-    my-idp:
-      kind: oauth2
-      issuer: https://idp.example.com   # discovery; or token_url (and auth_url)
-      client_id: tokctl                 # no secret: a public client (PKCE)
-
--o json prints the same as JSON with stable field names: never a token or secret.`,
+		Long:  reference.Providers,
 		Example: `  tokctl providers
   TOKCTL_TILIA_ENV=staging tokctl providers
   tokctl providers -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: runE(f, opts, runF, providersRun, func(args []string) error {
 			if opts.Output != "text" && opts.Output != "json" {
 				return usageErrorf("unknown output %q: use one of text, json", opts.Output)
 			}
 			opts.Tokens, opts.Verbose = f.Service(), f.Verbose
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return providersRun(ctx, opts)
-		},
+			return nil
+		}),
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -33,15 +34,15 @@ func NewCmdRefresh(f *Factory, runF func(context.Context, *RefreshOptions) error
 	cmd := &cobra.Command{
 		Use:   "refresh PROVIDER",
 		Short: "Get a new token now and store it",
-		Long: `Get a new token for PROVIDER now, whatever the stored one's expiry: with the
-stored refresh token when there is one (the provider may rotate it; the new one
-is stored before tokctl exits), else with the client credentials. Prints a
-one-line summary to stderr and nothing to stdout.`,
+		Long:  reference.Refresh,
 		Example: `  tokctl refresh tiki
   tokctl refresh tilia --scope user_info && tokctl token get tilia --scope user_info`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE:              runOnProvider(f, opts, &opts.Provider, func(sv *tokens.Service) { opts.Tokens, opts.Now, opts.Interruptible = sv, f.now, f.Interruptible }, nil, runF, refreshRun),
+		RunE: runE(f, opts, runF, refreshRun, func(args []string) error {
+			opts.Provider, opts.Tokens, opts.Now, opts.Interruptible = args[0], f.Service(), f.now, f.Interruptible
+			return nil
+		}),
 	}
 	cmd.Flags().StringArrayVar(&opts.Scopes, "scope", nil, "scope of the token to renew (repeatable; replaces the configured scopes)")
 	return cmd

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -29,30 +30,18 @@ func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) 
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show which providers have a stored token",
-		Long: `Show one line per stored token (a provider keeps one per scope set and token
-endpoint), or one line for a provider with none: whether it is logged in, when
-the token expires, its scopes, and where it is stored. Never prints a token or
-secret. -o json prints the same as a JSON array, one object per line of the
-table, with the fields provider, state (logged_in, expired, other_endpoint,
-unreadable or not_logged_in), store and, for a stored token, endpoint,
-client_id, scopes, requested_scopes, default_scopes, expiry, expires_in,
-obtained_at, refresh_token and id_token (whether there is one).`,
+		Long:  reference.Status,
 		Example: `  tokctl status
   tokctl status --store file
   tokctl status -o json | jq '.[] | select(.state == "logged_in") | .provider'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: runE(f, opts, runF, statusRun, func(args []string) error {
 			if opts.Output != "text" && opts.Output != "json" {
 				return usageErrorf("unknown output %q: use text or json", opts.Output)
 			}
 			opts.Tokens, opts.Now = f.Service(), f.now // bound at run time: building the tree stays free
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return statusRun(ctx, opts)
-		},
+			return nil
+		}),
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))

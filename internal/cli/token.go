@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokctl/tokctl/internal/iostreams"
+	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -59,20 +60,7 @@ func NewCmdTokenGet(f *Factory, runF func(context.Context, *TokenGetOptions) err
 	cmd := &cobra.Command{
 		Use:   "get PROVIDER",
 		Short: "Print a valid access token",
-		Long: `Print a valid access token for PROVIDER to stdout, and nothing else.
-
-The stored token is used while it has at least --min-ttl left and was issued by
-the same endpoint, to the same client, for the same scopes. Otherwise tokctl
-fetches a new one (client credentials from the environment, the config file or
-the keyring), stores it and prints it. Tokens are kept per scope set: asking
-for other scopes does not evict the first ones. Without --scope and configured
-scopes, the scopes of the last ` + "`tokctl login --scope`" + ` are asked for. Parallel
-calls coordinate through a lock, so they cause one token request, not many.
-
-When the token served is in the last quarter of its life, tokctl also starts
-one background refresh (refresh-ahead), so that the next call finds a fresh
-token without waiting; TOKCTL_REFRESH_AHEAD=false or refresh_ahead: false in
-the config file turns it off.`,
+		Long:  reference.TokenGet,
 		Example: `  curl -H "Authorization: Bearer $(tokctl token get tilia)" https://...
   tokctl token get tilia -o header | curl -H @- https://...
   tokctl token get tiltify --scope public --scope webhooks:write -o json | jq .expires_in
@@ -80,7 +68,7 @@ the config file turns it off.`,
   tokctl token get keycloak -o exec-credential   # kubectl's exec credential plugin (docs/guides/kubernetes.md)`,
 		Args:              exactProvider,
 		ValidArgsFunction: completeProviders(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: runE(f, opts, runF, tokenGetRun, func(args []string) error {
 			opts.Provider = args[0]
 			if !slices.Contains(tokens.Outputs, opts.Output) {
 				return usageErrorf("unknown output %q: use one of %s", opts.Output, strings.Join(tokens.Outputs, ", "))
@@ -89,13 +77,8 @@ the config file turns it off.`,
 				return usageErrorf("--min-ttl must not be negative")
 			}
 			opts.Tokens, opts.RefreshAhead = f.Service(), f.refreshAhead()
-			ctx, cancel := f.Context(cmd.Context())
-			defer cancel()
-			if runF != nil {
-				return runF(ctx, opts)
-			}
-			return tokenGetRun(ctx, opts)
-		},
+			return nil
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Output, "output", "o", "token", "output format: token, json, header, env, id-token or exec-credential")
