@@ -109,6 +109,23 @@ func BenchmarkTokenGetCached(b *testing.B) {
 	}
 }
 
+// BenchmarkTokenGetCachedRun is a cached `token get` through cli.Run, the
+// path of the binary: only the `token get` command is built (the benchmarks
+// above build the whole tree, as `tokctl --help` does).
+func BenchmarkTokenGetCachedRun(b *testing.B) {
+	benchSetup(b)
+	var out, errOut bytes.Buffer
+	args := []string{"token", "get", "tilia", "--timeout", "2s"}
+	b.ReportAllocs()
+	for b.Loop() {
+		out.Reset()
+		f := &cli.Factory{IO: iostreams.Test(strings.NewReader(""), &out, &errOut), Build: cli.BuildInfo{Version: "bench"}}
+		if code := cli.Run(f, args); code != 0 || !strings.Contains(out.String(), benchToken) {
+			b.Fatalf("tokctl %s: exit %d; stdout %q; stderr: %s", strings.Join(args, " "), code, out.String(), errOut.String())
+		}
+	}
+}
+
 // BenchmarkVersion is `tokctl version`: the command tree and one line.
 func BenchmarkVersion(b *testing.B) {
 	var out bytes.Buffer
