@@ -14,6 +14,7 @@ import (
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/reference"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
 // Main runs tokctl with args and returns the process exit code.
@@ -105,6 +106,9 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	// calls by name, which turns off the linker's dead-code elimination of
 	// methods (+2.5 MB, see docs/performance.md).
 	root.Version = buildinfo.Detail(f.Build)
+	// Only `tokctl --help` shows it: the kinds name themselves.
+	root.Long = "tokctl gets OAuth2 access tokens from " + tokens.BuiltInTitles() + ` and any RFC 6749
+server, keeps them in the OS keyring, and prints a valid one in milliseconds.`
 	for _, sc := range subcommands {
 		root.AddCommand(sc.build(f))
 	}
@@ -137,8 +141,6 @@ func newBareRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tokctl",
 		Short: "Get OAuth2 access tokens for people, scripts and CI",
-		Long: `tokctl gets OAuth2 access tokens from Tilia, Tiltify, Tiki, ILS and any RFC 6749
-server, keeps them in the OS keyring, and prints a valid one in milliseconds.`,
 		Example: `  # A token for a script, fetched once and then served from the store
   curl -H "Authorization: Bearer $(tokctl token get tilia)" https://invoicing.tilia-inc.com/...
 

@@ -19,6 +19,7 @@ func init() {
 	register(Kind{
 		Name:    "ils",
 		BuiltIn: true,
+		Title:   "ILS",
 		Summary: "ILS logistics API (client credentials; JSON body; no scopes)",
 		Login:   LoginClientCredentials,
 		New:     func(s Settings, hc *oauth.Client) Provider { return newILS(s, hc) },

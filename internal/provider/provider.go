@@ -367,6 +367,8 @@ type Kind struct {
 	Name string
 	// BuiltIn kinds exist as a provider of the same name without configuration.
 	BuiltIn bool
+	// Title is how help text names a built-in kind's API ("Tilia").
+	Title string
 	// Summary is one line for `tokctl providers`: the API and its flows.
 	Summary string
 	// Keys are the settings the kind reads besides CommonKeys (with

@@ -17,6 +17,7 @@ func init() {
 	register(Kind{
 		Name:    "tiki",
 		BuiltIn: true,
+		Title:   "Tiki",
 		Summary: "Tiki Wiki CMS Groupware API (self-hosted: needs url; client credentials, browser login, rotating refresh tokens)",
 		Keys:    append([]string{"url"}, BrowserKeys...),
 		Login:   LoginBrowser,

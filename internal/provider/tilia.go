@@ -17,6 +17,7 @@ func init() {
 	register(Kind{
 		Name:    "tilia",
 		BuiltIn: true,
+		Title:   "Tilia",
 		Summary: "Tilia Auth API (client credentials; scopes required; env: staging)",
 		Keys:    []string{"env"},
 		Login:   LoginClientCredentials,

@@ -19,6 +19,7 @@ func init() {
 	register(Kind{
 		Name:    "tiltify",
 		BuiltIn: true,
+		Title:   "Tiltify",
 		Summary: "Tiltify API V5 (client credentials, browser login); api: v3 for the legacy API",
 		Keys:    append([]string{"api"}, BrowserKeys...),
 		Login:   LoginBrowser,

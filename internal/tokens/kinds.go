@@ -29,6 +29,18 @@ func Kinds() []Kind {
 	return out
 }
 
+// BuiltInTitles names the APIs of the built-in kinds, for help text: "ILS,
+// Tiki, Tilia, Tiltify".
+func BuiltInTitles() string {
+	var titles []string
+	for _, k := range provider.Kinds() {
+		if k.BuiltIn {
+			titles = append(titles, k.Title)
+		}
+	}
+	return strings.Join(titles, ", ")
+}
+
 // SettingKeys are the settings a provider entry may have (providers.NAME.KEY
 // in the config file, TOKCTL_NAME_KEY in the environment), for `tokctl help
 // environment`.

@@ -51,3 +51,19 @@ func TestSettingKeys(t *testing.T) {
 		t.Errorf("Kinds() has %d kinds", got)
 	}
 }
+
+// The root help names every built-in kind by its title, and only those.
+func TestBuiltInTitles(t *testing.T) {
+	got := BuiltInTitles()
+	if got != "ILS, Tiki, Tilia, Tiltify" {
+		t.Errorf("BuiltInTitles() = %q", got)
+	}
+	for _, k := range provider.Kinds() {
+		if k.BuiltIn && k.Title == "" {
+			t.Errorf("built-in kind %s has no Title for the help", k.Name)
+		}
+		if !k.BuiltIn && k.Title != "" && strings.Contains(got, k.Title) {
+			t.Errorf("configured-only kind %s is named among the built-in ones", k.Name)
+		}
+	}
+}
