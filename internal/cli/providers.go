@@ -9,6 +9,7 @@ import (
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
+	"github.com/tokctl/tokctl/internal/tokens/render"
 )
 
 // providersDescriber describes the providers; *tokens.Service is one.
@@ -53,7 +54,7 @@ func providersRun(ctx context.Context, opts *ProvidersOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := tokens.WriteProviders(opts.IO.Out, rep, opts.Output); err != nil || opts.Output == "json" {
+	if err := render.Providers(opts.IO.Out, rep, opts.Output); err != nil || opts.Output == "json" {
 		return err
 	}
 	file := "the config file"

@@ -9,6 +9,7 @@ import (
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
+	"github.com/tokctl/tokctl/internal/tokens/render"
 )
 
 // statusReader reads what `tokctl status` shows; *tokens.Service is one.
@@ -53,5 +54,5 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	return tokens.WriteStatus(opts.IO.Out, entries, opts.Output, opts.Now())
+	return render.Status(opts.IO.Out, entries, opts.Output, opts.Now())
 }

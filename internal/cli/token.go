@@ -11,6 +11,7 @@ import (
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/reference"
 	"github.com/tokctl/tokctl/internal/tokens"
+	"github.com/tokctl/tokctl/internal/tokens/render"
 )
 
 // NewCmdToken builds `tokctl token`.
@@ -70,8 +71,8 @@ func NewCmdTokenGet(f *Factory, runF func(context.Context, *TokenGetOptions) err
 		ValidArgsFunction: completeProviders(f),
 		RunE: runE(f, opts, runF, tokenGetRun, func(args []string) error {
 			opts.Provider = args[0]
-			if !slices.Contains(tokens.Outputs, opts.Output) {
-				return usageErrorf("unknown output %q: use one of %s", opts.Output, strings.Join(tokens.Outputs, ", "))
+			if !slices.Contains(render.Outputs, opts.Output) {
+				return usageErrorf("unknown output %q: use one of %s", opts.Output, strings.Join(render.Outputs, ", "))
 			}
 			if opts.MinTTL < 0 {
 				return usageErrorf("--min-ttl must not be negative")
@@ -87,7 +88,7 @@ func NewCmdTokenGet(f *Factory, runF func(context.Context, *TokenGetOptions) err
 	fl.BoolVar(&opts.NoCache, "no-cache", false, "fetch a new token; do not read or write the store")
 	fl.BoolVar(&opts.RefreshAheadChild, refreshAheadFlag, false, "internal: the background refresh of refresh-ahead")
 	_ = fl.MarkHidden(refreshAheadFlag)
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(tokens.Outputs, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(render.Outputs, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -99,7 +100,7 @@ func tokenGetRun(ctx context.Context, opts *TokenGetOptions) error {
 	if err != nil {
 		return err
 	}
-	return tok.Write(opts.IO.Out, opts.Output, opts.Now())
+	return render.Token(opts.IO.Out, tok, opts.Output, opts.Now())
 }
 
 // getRequest is the request of opts: `token get`'s, or the token of `exec`.

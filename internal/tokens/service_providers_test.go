@@ -1,7 +1,6 @@
 package tokens
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -132,37 +131,4 @@ func endpointsString(e ProviderEndpoints) string {
 		return *p
 	}
 	return strings.Join([]string{s(e.Issuer), s(e.Discovery), s(e.Token), s(e.Authorization), s(e.Device), s(e.Revocation), s(e.JWKS)}, " ")
-}
-
-func TestWriteProviders(t *testing.T) {
-	s := func(v string) *string { return &v }
-	rep := ProvidersReport{Providers: []ProviderInfo{
-		{Name: "kc", Kind: s("oauth2"), Flows: []string{"authorization_code"}, Problems: []string{},
-			Endpoints: ProviderEndpoints{Issuer: s("https://kc.example.com"), Token: s("https://kc.example.com/token")}},
-		{Name: "x", Flows: []string{}, Problems: []string{"one", "two"}},
-	}, Kinds: []KindInfo{}, ConfigFile: "/c.yaml"}
-	var text, js bytes.Buffer
-	if err := WriteProviders(&text, rep, "text"); err != nil {
-		t.Fatal(err)
-	}
-	want := `NAME  KIND    FLOWS               TOKEN URL                     NOTE
-kc    oauth2  authorization_code  https://kc.example.com/token  
-x     -       -                   -                             one; two
-
-kc: endpoints from the cached discovery document of https://kc.example.com
-  authorization  -
-  token          https://kc.example.com/token
-  device         -
-  revocation     -
-  jwks           -
-`
-	if text.String() != want {
-		t.Errorf("text:\n%s\nwant:\n%s", text.String(), want)
-	}
-	if err := WriteProviders(&js, rep, "json"); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(js.String(), "c.yaml") || !strings.HasPrefix(js.String(), "{\n  \"providers\": [") || !strings.HasSuffix(js.String(), "  \"kinds\": []\n}\n") {
-		t.Errorf("json:\n%s", js.String())
-	}
 }

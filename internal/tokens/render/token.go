@@ -1,4 +1,7 @@
-package tokens
+// Package render prints what the token lifecycle (package tokens) hands
+// out, as the commands show it: a token in the formats of `tokctl token get
+// -o`, the table and JSON of `tokctl status` and of `tokctl providers`.
+package render
 
 import (
 	"encoding/json"
@@ -9,28 +12,22 @@ import (
 	"time"
 
 	"github.com/tokctl/tokctl/internal/failure"
-	"github.com/tokctl/tokctl/internal/jwt"
-	"github.com/tokctl/tokctl/internal/oauth"
-	"github.com/tokctl/tokctl/internal/provider"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
-// Outputs are the formats Write knows, in the order help lists them.
+// Outputs are the formats Token knows, in the order help lists them.
 var Outputs = []string{"token", "json", "header", "env", "id-token", "exec-credential"}
 
-// Write prints t to w in format output (one of Outputs); now is the clock
-// that expires_in and the ID token's expiry are measured against. What it
-// prints was checked when it arrived (oauth.CheckToken) and when it was read
-// back (CheckRecord); the last check here keeps that true for every path: a
-// token is one printable word, a header one line. An ID token that tokctl
-// could not verify is never printed.
-func (t *Token) Write(w io.Writer, output string, now time.Time) error {
+// Token prints t to w in format output (one of Outputs); now is the clock
+// that expires_in and the ID token's expiry are measured against. It prints
+// nothing that tokens.CheckPrintable refuses.
+func Token(w io.Writer, t *tokens.Token, output string, now time.Time) error {
+	if err := tokens.CheckPrintable(t, output); err != nil {
+		return err
+	}
 	typ := t.TokenType
 	if typ == "" || strings.EqualFold(typ, "bearer") {
 		typ = "Bearer"
-	}
-	if oauth.CheckTokenChars("access_token", t.AccessToken) != nil || oauth.CheckTokenType(typ) != nil ||
-		(output == "id-token" || output == "exec-credential") && oauth.CheckTokenChars("id_token", t.IDToken) != nil {
-		return fmt.Errorf("%s: the token holds characters that are not printable ASCII, so it is not printed; run `tokctl logout %s` and get a new one", t.Provider, t.Provider)
 	}
 	var err error
 	switch output {
@@ -41,18 +38,11 @@ func (t *Token) Write(w io.Writer, output string, now time.Time) error {
 	case "env":
 		_, err = fmt.Fprintf(w, "TOKCTL_ACCESS_TOKEN=%s\n", ShellQuote(t.AccessToken))
 	case "id-token":
-		if t.IDToken == "" {
-			return &failure.LoginRequiredError{Provider: t.Provider, Reason: "the stored token came without an ID token",
-				Hint: fmt.Sprintf("log in with the openid scope: `tokctl login %s --scope openid`", t.Provider)}
-		}
-		if t.IDTokenUnverified {
-			return t.unverifiedIDTokenError()
-		}
 		_, err = fmt.Fprintln(w, t.IDToken)
 	case "json":
-		err = t.writeJSON(w, typ, now)
+		err = writeJSON(w, t, typ, now)
 	case "exec-credential":
-		err = t.writeExecCredential(w, now)
+		err = writeExecCredential(w, t, now)
 	default:
 		err = failure.Usagef("unknown output %q: use one of %s", output, strings.Join(Outputs, ", "))
 	}
@@ -74,7 +64,7 @@ func ShellQuote(s string) string {
 	return s
 }
 
-func (t *Token) writeJSON(w io.Writer, typ string, now time.Time) error {
+func writeJSON(w io.Writer, t *tokens.Token, typ string, now time.Time) error {
 	v := struct {
 		AccessToken string  `json:"access_token"`
 		TokenType   string  `json:"token_type"`
@@ -94,13 +84,6 @@ func (t *Token) writeJSON(w io.Writer, typ string, now time.Time) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// unverifiedIDTokenError refuses to hand out an ID token tokctl could not verify.
-func (t *Token) unverifiedIDTokenError() error {
-	return fmt.Errorf("%s: the stored ID token is not verified, so tokctl will not print it: the provider has no `issuer` configured (%s), "+
-		"and the ID token's own issuer does not vouch for this token endpoint; set `issuer` and run `tokctl login %s`",
-		t.Provider, provider.EnvVar(t.Provider, "issuer"), t.Provider)
 }
 
 // The ExecCredential versions kubectl's exec credential plugins speak
@@ -130,14 +113,11 @@ type execCredentialStatus struct {
 // login's ID token when it has one, which is what the API server's OpenID
 // Connect authenticator checks (as kubelogin does), else the access token;
 // the expiry is the served token's own.
-func (t *Token) writeExecCredential(w io.Writer, now time.Time) error {
+func writeExecCredential(w io.Writer, t *tokens.Token, now time.Time) error {
 	token, expiry := t.AccessToken, t.Expiry
 	if t.IDToken != "" {
-		if t.IDTokenUnverified {
-			return t.unverifiedIDTokenError()
-		}
 		token = t.IDToken
-		if exp := idTokenExpiry(t.IDToken); !exp.IsZero() {
+		if exp := t.IDTokenExpiry(); !exp.IsZero() {
 			expiry = exp
 		}
 		// The cache rules renewed the login if the ID token was due; one
@@ -168,14 +148,4 @@ func execCredentialVersion() string {
 		return execCredentialV1beta1
 	}
 	return execCredentialV1
-}
-
-// idTokenExpiry is an ID token's exp, or the zero time when it has none
-// that can be read.
-func idTokenExpiry(raw string) time.Time {
-	t, err := jwt.Parse(raw)
-	if err != nil {
-		return time.Time{}
-	}
-	return t.Times().Expires
 }

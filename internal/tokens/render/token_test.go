@@ -1,4 +1,4 @@
-package tokens
+package render
 
 import (
 	"bytes"
@@ -14,11 +14,12 @@ import (
 	"time"
 
 	"github.com/tokctl/tokctl/internal/failure"
+	"github.com/tokctl/tokctl/internal/tokens"
 )
 
-func TestWrite(t *testing.T) {
+func TestToken(t *testing.T) {
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	tok := &Token{AccessToken: "tok123", TokenType: "bearer", Expiry: now.Add(90 * time.Minute), Scopes: []string{"a", "b"}}
+	tok := &tokens.Token{AccessToken: "tok123", TokenType: "bearer", Expiry: now.Add(90 * time.Minute), Scopes: []string{"a", "b"}}
 	tests := []struct{ output, want string }{
 		{"token", "tok123\n"},
 		{"header", "Authorization: Bearer tok123\n"},
@@ -35,7 +36,7 @@ func TestWrite(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.output, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := tok.Write(&out, tt.output, now); err != nil {
+			if err := Token(&out, tok, tt.output, now); err != nil {
 				t.Fatal(err)
 			}
 			if out.String() != tt.want {
@@ -45,9 +46,9 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-func TestWriteJSONWithoutExpiry(t *testing.T) {
+func TestTokenJSONWithoutExpiry(t *testing.T) {
 	var out bytes.Buffer
-	if err := (&Token{AccessToken: "t"}).Write(&out, "json", time.Now()); err != nil {
+	if err := Token(&out, &tokens.Token{AccessToken: "t"}, "json", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	var v map[string]any
@@ -82,8 +83,8 @@ func TestShellQuote(t *testing.T) {
 	}
 }
 
-func TestWriteRefusesUnprintable(t *testing.T) {
-	for name, tok := range map[string]*Token{
+func TestTokenRefusesUnprintable(t *testing.T) {
+	for name, tok := range map[string]*tokens.Token{
 		"escape in token":   {Provider: "p", AccessToken: "a\x1b]52;c;eA==\a"},
 		"newline in token":  {Provider: "p", AccessToken: "a\nTOKCTL_X=1"},
 		"header injection":  {Provider: "p", AccessToken: "a", TokenType: "Bearer\r\nX-Injected: 1"},
@@ -92,7 +93,7 @@ func TestWriteRefusesUnprintable(t *testing.T) {
 		for _, output := range Outputs {
 			if name != "escape in idtoken" || output == "id-token" || output == "exec-credential" {
 				var out bytes.Buffer
-				err := tok.Write(&out, output, time.Now())
+				err := Token(&out, tok, output, time.Now())
 				if err == nil || out.Len() != 0 || !strings.Contains(err.Error(), "tokctl logout p") {
 					t.Errorf("%s, -o %s: printed %q, error %v; want nothing printed and an error", name, output, out.String(), err)
 				}
@@ -103,17 +104,17 @@ func TestWriteRefusesUnprintable(t *testing.T) {
 
 // The ID token tokctl could not verify is printed by no output; -o json
 // leaves it out.
-func TestWriteUnverifiedIDToken(t *testing.T) {
-	tok := &Token{Provider: "kc", AccessToken: "at", IDToken: unsignedJWT(`{"iss":"x"}`), IDTokenUnverified: true}
+func TestTokenUnverifiedIDToken(t *testing.T) {
+	tok := &tokens.Token{Provider: "kc", AccessToken: "at", IDToken: unsignedJWT(`{"iss":"x"}`), IDTokenUnverified: true}
 	for _, output := range []string{"id-token", "exec-credential"} {
 		var out bytes.Buffer
-		err := tok.Write(&out, output, time.Now())
+		err := Token(&out, tok, output, time.Now())
 		if err == nil || out.Len() != 0 || !strings.Contains(err.Error(), "TOKCTL_KC_ISSUER") {
 			t.Errorf("-o %s: printed %q, error %v; want a refusal naming TOKCTL_KC_ISSUER", output, out.String(), err)
 		}
 	}
 	var out bytes.Buffer
-	if err := tok.Write(&out, "json", time.Now()); err != nil || strings.Contains(out.String(), "id_token") {
+	if err := Token(&out, tok, "json", time.Now()); err != nil || strings.Contains(out.String(), "id_token") {
 		t.Errorf("-o json: %v, printed %s; want no id_token", err, out.String())
 	}
 }
@@ -125,7 +126,7 @@ func unsignedJWT(claims string) string {
 	return b64([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + b64([]byte(claims)) + ".c2ln"
 }
 
-func TestWriteExecCredential(t *testing.T) {
+func TestTokenExecCredential(t *testing.T) {
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	in := func(d time.Duration) time.Time { return now.Add(d) }
 	idToken := unsignedJWT(fmt.Sprintf(`{"iss":"https://idp","aud":"k8s","exp":%d}`, in(20*time.Minute).Unix()))
@@ -133,35 +134,35 @@ func TestWriteExecCredential(t *testing.T) {
 	expired := unsignedJWT(fmt.Sprintf(`{"exp":%d}`, in(-time.Second).Unix()))
 	tests := []struct {
 		name      string
-		tok       Token
+		tok       tokens.Token
 		env       string // KUBERNETES_EXEC_INFO
 		token     string
 		expiry    string // "" for none
 		version   string
 		loginNeed bool
 	}{
-		{name: "access token", tok: Token{AccessToken: "at", Expiry: in(time.Hour)},
+		{name: "access token", tok: tokens.Token{AccessToken: "at", Expiry: in(time.Hour)},
 			token: "at", expiry: "2026-11-24T11:00:00Z"},
-		{name: "access token without expiry", tok: Token{AccessToken: "at"}, token: "at"},
-		{name: "ID token, its own exp", tok: Token{AccessToken: "at", IDToken: idToken, Expiry: in(time.Hour)},
+		{name: "access token without expiry", tok: tokens.Token{AccessToken: "at"}, token: "at"},
+		{name: "ID token, its own exp", tok: tokens.Token{AccessToken: "at", IDToken: idToken, Expiry: in(time.Hour)},
 			token: idToken, expiry: "2026-11-24T10:20:00Z"},
-		{name: "ID token without exp: the login's expiry", tok: Token{AccessToken: "at", IDToken: noExp, Expiry: in(time.Hour)},
+		{name: "ID token without exp: the login's expiry", tok: tokens.Token{AccessToken: "at", IDToken: noExp, Expiry: in(time.Hour)},
 			token: noExp, expiry: "2026-11-24T11:00:00Z"},
-		{name: "expired ID token", tok: Token{Provider: "kc", AccessToken: "at", IDToken: expired, Expiry: in(time.Hour)},
+		{name: "expired ID token", tok: tokens.Token{Provider: "kc", AccessToken: "at", IDToken: expired, Expiry: in(time.Hour)},
 			loginNeed: true},
-		{name: "v1beta1 asked for", tok: Token{AccessToken: "at"}, token: "at", version: "v1beta1",
+		{name: "v1beta1 asked for", tok: tokens.Token{AccessToken: "at"}, token: "at", version: "v1beta1",
 			env: `{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{"interactive":false}}`},
-		{name: "v1 asked for", tok: Token{AccessToken: "at"}, token: "at",
+		{name: "v1 asked for", tok: tokens.Token{AccessToken: "at"}, token: "at",
 			env: `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":true}}`},
-		{name: "unknown version asked for: v1", tok: Token{AccessToken: "at"}, token: "at",
+		{name: "unknown version asked for: v1", tok: tokens.Token{AccessToken: "at"}, token: "at",
 			env: `{"apiVersion":"client.authentication.k8s.io/v9"}`},
-		{name: "unreadable KUBERNETES_EXEC_INFO: v1", tok: Token{AccessToken: "at"}, token: "at", env: `{`},
+		{name: "unreadable KUBERNETES_EXEC_INFO: v1", tok: tokens.Token{AccessToken: "at"}, token: "at", env: `{`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("KUBERNETES_EXEC_INFO", tt.env)
 			var out bytes.Buffer
-			err := tt.tok.Write(&out, "exec-credential", now)
+			err := Token(&out, &tt.tok, "exec-credential", now)
 			if tt.loginNeed {
 				var le *failure.LoginRequiredError
 				if !errors.As(err, &le) || out.Len() != 0 || !strings.Contains(err.Error(), "tokctl login kc") {
