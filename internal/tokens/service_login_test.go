@@ -14,17 +14,6 @@ import (
 	"github.com/tokctl/tokctl/internal/store"
 )
 
-// fakeServer starts the in-repo fake provider for one test.
-func fakeServer(t *testing.T) *fakeprovider.Server {
-	t.Helper()
-	srv, err := fakeprovider.Start(fakeprovider.Options{})
-	if err != nil {
-		t.Fatalf("fakeprovider.Start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
-
 // fileService is a Service on a file store and config in a fresh home, with
 // env as the environment; errOut is its stderr.
 func fileService(t *testing.T, env map[string]string) (sv *Service, errOut *bytes.Buffer) {
@@ -100,7 +89,7 @@ func TestServiceLoginClientCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := fakeServer(t)
+			srv := startFake(t)
 			sv, _ := fileService(t, map[string]string{"TOKCTL_TILIA_TOKEN_URL": srv.URL() + "/tilia/token", "TOKCTL_TILIA_SCOPES": "user_info"})
 			if tt.store != "" {
 				sv.StoreKind = tt.store
@@ -155,7 +144,7 @@ func storedClient(t *testing.T, sv *Service) StoredClient {
 // asks for them again (Tilia requires scopes: without the remembered ones
 // it is a configuration error).
 func TestServiceLoginRemembersScopes(t *testing.T) {
-	srv := fakeServer(t)
+	srv := startFake(t)
 	sv, _ := fileService(t, map[string]string{"TOKCTL_TILIA_TOKEN_URL": srv.URL() + "/tilia/token",
 		"TOKCTL_TILIA_CLIENT_ID": fakeprovider.TiliaClientID, "TOKCTL_TILIA_CLIENT_SECRET": fakeprovider.TiliaClientSecret})
 	ctx := context.Background()
@@ -254,7 +243,7 @@ func TestServiceLogoutRevokesOnlyAtTheIssuingEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := fakeServer(t)
+			srv := startFake(t)
 			sv, errOut := fileService(t, map[string]string{"TOKCTL_KC_KIND": "oauth2", "TOKCTL_KC_ISSUER": srv.OIDCIssuer(),
 				"TOKCTL_KC_CLIENT_ID": fakeprovider.OIDCClientID, "TOKCTL_KC_CLIENT_SECRET": fakeprovider.OIDCClientSecret})
 			ctx := context.Background()
@@ -347,7 +336,7 @@ func TestLoginFlow(t *testing.T) {
 }
 
 func TestServiceRefresh(t *testing.T) {
-	srv := fakeServer(t)
+	srv := startFake(t)
 	env := map[string]string{"TOKCTL_TILIA_TOKEN_URL": srv.URL() + "/tilia/token",
 		"TOKCTL_TILIA_CLIENT_ID": fakeprovider.TiliaClientID, "TOKCTL_TILIA_CLIENT_SECRET": fakeprovider.TiliaClientSecret}
 	ctx := context.Background()
