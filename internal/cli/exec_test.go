@@ -83,10 +83,7 @@ func TestNewCmdExec(t *testing.T) {
 			if f.svc != nil {
 				t.Fatal("building the command built the Service")
 			}
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			err := executeForTest(cmd, tt.args)
 			if code := exitCode(err); code != tt.wantCode {
 				t.Fatalf("exit code %d (%v), want %d", code, err, tt.wantCode)
 			}

@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/tokctl/tokctl/internal/failure"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden with what the tests print")
@@ -28,4 +32,23 @@ func assertGolden(t *testing.T, name string, got []byte) {
 	if string(got) != string(want) {
 		t.Errorf("output differs from %s (run go test ./internal/cli -run %s -update after checking the change):\n--- got\n%s\n--- want\n%s", path, t.Name(), got, want)
 	}
+}
+
+// executeForTest runs cmd with args as Run would, without the root: flag
+// errors are usage errors, and cobra prints nothing of its own.
+func executeForTest(cmd *cobra.Command, args []string) error {
+	cmd.SetArgs(append([]string{}, args...)) // nil would mean os.Args
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &failure.UsageError{Msg: err.Error()} })
+	return cmd.Execute()
+}
+
+// errText is err's message, "" for nil.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

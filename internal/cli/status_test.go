@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
-	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
@@ -123,23 +120,4 @@ func TestNewCmdStatus(t *testing.T) {
 			}
 		})
 	}
-}
-
-// executeForTest runs cmd with args as Run would, without the root: flag
-// errors are usage errors, and cobra prints nothing of its own.
-func executeForTest(cmd *cobra.Command, args []string) error {
-	cmd.SetArgs(append([]string{}, args...)) // nil would mean os.Args
-	cmd.SetOut(&bytes.Buffer{})
-	cmd.SetErr(&bytes.Buffer{})
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &failure.UsageError{Msg: err.Error()} })
-	return cmd.Execute()
-}
-
-// errText is err's message, "" for nil.
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }

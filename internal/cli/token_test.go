@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
@@ -163,11 +161,7 @@ func TestNewCmdTokenGet(t *testing.T) {
 			if f.svc != nil {
 				t.Fatal("building the command built the Service")
 			}
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &failure.UsageError{Msg: err.Error()} })
-			err := cmd.Execute()
+			err := executeForTest(cmd, tt.args)
 			if code := exitCode(err); code != tt.wantCode {
 				t.Fatalf("exit code %d (%v), want %d", code, err, tt.wantCode)
 			}
