@@ -173,12 +173,14 @@ func (k Keyring) call(ctx context.Context, op func() error) error {
 		}
 	}
 	done := make(chan error, 1)
+	connected := make(chan struct{})
 	go func() {
 		if osKeyring {
 			if err := connectBus(); err != nil {
 				done <- err
 				return
 			}
+			close(connected)
 		}
 		done <- op()
 	}()
@@ -188,9 +190,37 @@ func (k Keyring) call(ctx context.Context, op func() error) error {
 	case err := <-done:
 		return classify(err)
 	case <-timer.C:
+		if osKeyring && answersLocked(connected) {
+			// The usual cause: go-keyring asked the Secret Service to unlock,
+			// and the unlock prompt is still open (or, with no display, being
+			// retried). Say so, rather than blame a silent keyring.
+			return &unreachableError{reason: fmt.Sprintf("the keyring is locked and was not unlocked within %v", k.timeout())}
+		}
 		return &unreachableError{reason: fmt.Sprintf("keyring did not answer within %v", k.timeout())}
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// lockProbeTimeout bounds the question answersLocked asks after a call timed out.
+const lockProbeTimeout = time.Second
+
+// answersLocked reports whether the Secret Service, reached on a bus that
+// connected, says its default collection is locked. A bus that never finished
+// connecting is not asked, so a hung bus costs no more than the call's timeout.
+func answersLocked(connected <-chan struct{}) bool {
+	select {
+	case <-connected:
+	default:
+		return false
+	}
+	answer := make(chan error, 1)
+	go func() { answer <- collectionLocked() }()
+	select {
+	case err := <-answer:
+		return errors.Is(err, ErrUnreachable)
+	case <-time.After(lockProbeTimeout):
+		return false
 	}
 }
 

@@ -6,9 +6,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -286,3 +288,96 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// TestFallbackLockedKeyring is the desktop case of a locked keyring: the
+// Secret Service asks its prompter to unlock, and nobody answers the prompt
+// before the call's timeout. The fallback's warning says the keyring is
+// locked, not that it is silent. It needs a Secret Service of its own
+// (with-keyring.sh), since locking the shared one would disturb other tests.
+func TestFallbackLockedKeyring(t *testing.T) {
+	withKeyring, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "ci", "with-keyring.sh"))
+	if _, err := os.Stat(withKeyring); err != nil {
+		skipOrFail(t, err.Error())
+	}
+	for _, tool := range []string{"dbus-run-session", "gnome-keyring-daemon"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			skipOrFail(t, err.Error())
+		}
+	}
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "state")
+	cmd := exec.Command("bash", withKeyring, os.Args[0])
+	cmd.Env = []string{
+		helperEnv + "=locked-fallback",
+		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + os.TempDir(),
+		"TEST_DIR=" + dir, "TEST_RUNTIME_DIR=" + t.TempDir(), "TEST_TIMEOUT=300ms",
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	watchdog := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
+	defer watchdog.Stop()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("helper: %v\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
+	}
+	// with-keyring.sh and the bus daemon write lines of their own.
+	var warnings []string
+	for _, l := range strings.SplitAfter(stderr.String(), "\n") {
+		if strings.HasPrefix(l, "tokctl: ") {
+			warnings = append(warnings, l)
+		}
+	}
+	checkFallback(t, strings.Join(warnings, ""), strings.Split(strings.TrimSpace(stdout.String()), "\n"), dir,
+		"the keyring is locked and was not unlocked within 300ms")
+}
+
+func skipOrFail(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("TOKCTL_TEST_REQUIRE_KEYRING") == "1" {
+		t.Fatalf("TOKCTL_TEST_REQUIRE_KEYRING=1 but %s", why)
+	}
+	t.Skip(why)
+}
+
+// lockWithSilentPrompter runs inside a private Secret Service: it takes the
+// prompter's bus name with a connection that never answers a call (an unlock
+// dialog nobody types into), then locks the login collection.
+func lockWithSilentPrompter() error {
+	prompter, err := dbus.ConnectSessionBus(dbus.WithHandler(silentHandler{}))
+	if err != nil {
+		return err
+	}
+	reply, err := prompter.RequestName("org.gnome.keyring.SystemPrompter", dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		return fmt.Errorf("taking the prompter's name: reply %v, %v", reply, err)
+	}
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return err
+	}
+	var locked []dbus.ObjectPath
+	var prompt dbus.ObjectPath
+	err = conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets").
+		Call("org.freedesktop.Secret.Service.Lock", 0, []dbus.ObjectPath{"/org/freedesktop/secrets/collection/login"}).
+		Store(&locked, &prompt)
+	if err != nil || len(locked) != 1 {
+		return fmt.Errorf("locking the login collection: locked %v, %v", locked, err)
+	}
+	return nil
+}
+
+// silentHandler accepts every method call and never replies.
+type silentHandler struct{}
+
+func (silentHandler) LookupObject(dbus.ObjectPath) (dbus.ServerObject, bool) {
+	return silentHandler{}, true
+}
+func (silentHandler) LookupInterface(string) (dbus.Interface, bool) { return silentHandler{}, true }
+func (silentHandler) LookupMethod(string) (dbus.Method, bool)       { return silentHandler{}, true }
+func (silentHandler) DecodeArguments(*dbus.Conn, string, *dbus.Message, []any) ([]any, error) {
+	return nil, nil
+}
+func (silentHandler) Call(...any) ([]any, error) { select {} }
+func (silentHandler) NumArguments() int          { return 0 }
+func (silentHandler) NumReturns() int            { return 0 }
+func (silentHandler) ArgumentValue(int) any      { return nil }
+func (silentHandler) ReturnValue(int) any        { return nil }

@@ -33,6 +33,11 @@ func runHelper(mode string) error {
 	switch mode {
 	case "fallback":
 		return helperFallback(ctx)
+	case "locked-fallback":
+		if err := lockWithSilentPrompter(); err != nil {
+			return err
+		}
+		return helperFallback(ctx)
 	case "lock-hold":
 		unlock, err := Lock(ctx, os.Getenv("TEST_DIR"), "tiki")
 		if err != nil {
