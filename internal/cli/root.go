@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -115,13 +116,27 @@ server, keeps them in the OS keyring, and prints a valid one in milliseconds.`
 	// Cobra adds its `completion` command at Execute; adding it now lets
 	// `tokctl completion tcsh` be a usage error like `tokctl token bogus`.
 	root.InitDefaultCompletionCmd()
+	// The same for `help`, so that `tokctl help bogus` is a usage error too.
+	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
-		if c.Name() == "completion" {
+		switch c.Name() {
+		case "completion":
 			c.Args = nil
 			c.RunE = runGroup
+		case "help":
+			c.Args = knownHelpTopic
 		}
 	}
 	return root
+}
+
+// knownHelpTopic makes a `help` topic that names no command a usage error
+// (exit 2); Cobra printed the usage and exited 0.
+func knownHelpTopic(cmd *cobra.Command, args []string) error {
+	if target, _, err := cmd.Root().Find(args); target == nil || err != nil {
+		return usageErrorf("unknown help topic %q; `tokctl help` lists the commands and topics", strings.Join(args, " "))
+	}
+	return nil
 }
 
 // runGroup is the RunE of a command that only groups others (token, key,

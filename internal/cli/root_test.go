@@ -63,7 +63,7 @@ func TestNewRootForArgsBuildsWhatRuns(t *testing.T) {
 			t.Errorf("tokctl %s: the tree holds %v, want only %s", sc.name, got, sc.name)
 		}
 	}
-	full := append(slices.Clone(all), "completion")
+	full := append(slices.Clone(all), "completion", "help") // help: see knownHelpTopic
 	slices.Sort(full)
 	for _, args := range [][]string{nil, {"help"}, {"help", "token"}, {"completion", "bash"}, {"__complete", "tok"}, {"--help"}, {"-v", "token", "get", "x"}, {"tokne"}} {
 		got := names(args...)
@@ -78,6 +78,42 @@ func TestNewRootForArgsBuildsWhatRuns(t *testing.T) {
 	}
 	slices.Sort(whole)
 	if !slices.Equal(whole, full) {
-		t.Errorf("NewCmdRoot has %v, want the table and completion %v", whole, full)
+		t.Errorf("NewCmdRoot has %v, want the table, completion and help %v", whole, full)
+	}
+}
+
+func TestHelpTopics(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		stdout   string // a line stdout must hold
+		stderr   string // all of stderr
+		noStdout bool
+	}{
+		{args: []string{"help", "bogus"}, code: 2, noStdout: true,
+			stderr: "tokctl: unknown help topic \"bogus\"; `tokctl help` lists the commands and topics\n"},
+		{args: []string{"help", "bogus", "more"}, code: 2, noStdout: true,
+			stderr: "tokctl: unknown help topic \"bogus more\"; `tokctl help` lists the commands and topics\n"},
+		{args: []string{"help", "token", "get"}, stdout: "  tokctl token get PROVIDER [flags]"},
+		{args: []string{"help", "exit-codes"}, stdout: "  0         Success."},
+		{args: []string{"help"}, stdout: "Additional help topics:"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(&Factory{IO: iostreams.Test(nil, &stdout, &stderr)}, tt.args)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d", code, tt.code)
+			}
+			if tt.noStdout && stdout.Len() > 0 {
+				t.Errorf("stdout = %q, want nothing", &stdout)
+			}
+			if tt.stdout != "" && !slices.Contains(strings.Split(stdout.String(), "\n"), tt.stdout) {
+				t.Errorf("stdout has no line %q:\n%s", tt.stdout, &stdout)
+			}
+			if stderr.String() != tt.stderr {
+				t.Errorf("stderr = %q, want %q", &stderr, tt.stderr)
+			}
+		})
 	}
 }
