@@ -2,4 +2,8 @@
 
 package store
 
+import "errors"
+
 func testBusEnv(string) busEnv { return busEnv{} }
+
+func lockWithSilentPrompter() error { return errors.New("no Secret Service on this OS") }
