@@ -310,7 +310,7 @@ func TestFallbackLockedKeyring(t *testing.T) {
 	cmd.Env = []string{
 		helperEnv + "=locked-fallback",
 		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TMPDIR=" + os.TempDir(),
-		"TEST_DIR=" + dir, "TEST_RUNTIME_DIR=" + t.TempDir(), "TEST_TIMEOUT=300ms",
+		"TEST_DIR=" + dir, "TEST_RUNTIME_DIR=" + t.TempDir(), "TEST_TIMEOUT=2s", // the prompt never answers: only the connection must be made in time
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -327,7 +327,7 @@ func TestFallbackLockedKeyring(t *testing.T) {
 		}
 	}
 	checkFallback(t, strings.Join(warnings, ""), strings.Split(strings.TrimSpace(stdout.String()), "\n"), dir,
-		"the keyring is locked and was not unlocked within 300ms")
+		"the keyring is locked and was not unlocked within 2s")
 }
 
 func skipOrFail(t *testing.T, why string) {
