@@ -22,6 +22,13 @@ type Schema struct {
 	ProviderKeys []string
 	// ListKeys among them may also be a YAML list of single values.
 	ListKeys []string
+	// KindKeys, when set, are the keys a provider of kind reads (nil for a
+	// kind it does not know): a key that the entry's kind does not read
+	// (`url:` of Tiki under a Tilia entry) is an error, not silently unused.
+	KindKeys func(kind string) []string
+	// KindEnv is the environment variable that sets providers.NAME.kind,
+	// which wins over the file's `kind:`.
+	KindEnv func(name string) string
 }
 
 // FileError is a mistake in the config file, at a line when one is known.
@@ -107,6 +114,31 @@ func (c *Config) checkProvider(s Schema, name string, entry any) error {
 			return c.fileError(path, name, wrongType(key, v, "a list of values or a single value"))
 		default:
 			return c.fileError(path, name, wrongType(key, v, "a single value"))
+		}
+	}
+	return c.checkKindKeys(s, name, settings)
+}
+
+// checkKindKeys reports the first key of the entry that its kind does not
+// read. The kind is the one tokctl will build: the environment's, else the
+// file's, else the entry's name (a built-in provider). An unknown kind is
+// left to the provider's own error.
+func (c *Config) checkKindKeys(s Schema, name string, settings map[string]any) error {
+	if s.KindKeys == nil || s.KindEnv == nil {
+		return nil
+	}
+	kind := name
+	if v, _ := c.Lookup(name, "kind", s.KindEnv(name)); v != "" {
+		kind = v
+	}
+	valid := s.KindKeys(kind)
+	if valid == nil {
+		return nil
+	}
+	for _, key := range sortedKeys(settings) {
+		if !slices.Contains(valid, key) {
+			msg := fmt.Sprintf("`%s` is not a setting of kind %s (providers.%s)", key, kind, name)
+			return c.fileError([]string{"providers", name, key}, name, msg+"; its keys: "+strings.Join(valid, ", "))
 		}
 	}
 	return nil

@@ -104,3 +104,54 @@ func TestSyntaxErrorInALongFile(t *testing.T) {
 		t.Fatalf("Load = %v, want yaml's own message with its line", err)
 	}
 }
+
+func TestCheckKindKeys(t *testing.T) {
+	schema := testSchema
+	schema.KindKeys = func(kind string) []string {
+		return map[string][]string{
+			"tilia":  {"kind", "client_id", "client_secret", "token_url", "scopes"},
+			"tiki":   {"kind", "client_id", "client_secret", "token_url", "scopes", "url", "pkce"},
+			"oauth2": {"kind", "client_id", "client_secret", "token_url", "scopes", "issuer", "pkce", "redirect_uri"},
+		}[kind]
+	}
+	schema.KindEnv = func(name string) string { return "TOKCTL_TEST_" + strings.ToUpper(name) + "_KIND" }
+	tests := []struct {
+		name    string
+		file    string
+		envKind string // TOKCTL_TEST_X_KIND
+		line    int
+		want    string // empty: valid
+	}{
+		{"a key of the built-in kind", "providers:\n  tiki:\n    url: https://wiki.example.org\n", "", 0, ""},
+		{"a key of another kind under a built-in", "providers:\n  tilia:\n    client_id: a\n    url: https://wiki.example.org\n", "", 4,
+			"`url` is not a setting of kind tilia (providers.tilia); its keys: kind, client_id, client_secret, token_url, scopes"},
+		{"a key of another kind under a named entry", "providers:\n  x:\n    kind: oauth2\n    url: https://wiki.example.org\n", "", 4,
+			"`url` is not a setting of kind oauth2 (providers.x)"},
+		{"an empty value is a setting too", "providers:\n  x:\n    kind: tilia\n    pkce:\n", "", 4, "`pkce` is not a setting of kind tilia"},
+		{"the environment's kind wins", "providers:\n  x:\n    kind: tilia\n    url: https://wiki.example.org\n", "tiki", 0, ""},
+		{"and is checked against too", "providers:\n  x:\n    kind: tiki\n    url: https://wiki.example.org\n", "tilia", 4, "`url` is not a setting of kind tilia"},
+		{"an unknown kind is left to the provider", "providers:\n  x:\n    kind: nosuch\n    url: u\n", "", 0, ""},
+		{"an entry without a kind that is no built-in", "providers:\n  x:\n    url: u\n", "", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("TOKCTL_TEST_X_KIND", tt.envKind)
+			path := writeConfig(t, tt.file)
+			c, err := Load(path, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Check(schema)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Check: %v", err)
+				}
+				return
+			}
+			var fe *FileError
+			if !errors.As(err, &fe) || fe.Line != tt.line || !strings.Contains(fe.Msg, tt.want) {
+				t.Fatalf("Check = %v, want line %d and a message with %q", err, tt.line, tt.want)
+			}
+		})
+	}
+}

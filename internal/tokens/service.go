@@ -54,7 +54,8 @@ func (sv *Service) Config() (*config.Config, error) {
 	}
 	cfg, err := config.Load(path, sv.ConfigFile != "" || os.Getenv("TOKCTL_CONFIG") != "")
 	if err == nil {
-		err = cfg.Check(config.Schema{ProviderKeys: provider.Keys, ListKeys: provider.ListKeys})
+		err = cfg.Check(config.Schema{ProviderKeys: provider.Keys, ListKeys: provider.ListKeys,
+			KindKeys: provider.KindKeys, KindEnv: func(name string) string { return provider.EnvVar(name, "kind") }})
 	}
 	if err != nil {
 		return nil, configFileError(err, sv.ConfigFile)
