@@ -2,34 +2,20 @@ package tokens
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tokctl/tokctl/internal/golden"
 
 	"github.com/tokctl/tokctl/internal/fakeprovider"
 	"github.com/tokctl/tokctl/internal/provider"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-// assertGolden compares got with testdata/golden/NAME, or writes it with -update.
+// assertGolden compares got with testdata/golden/NAME (see package golden).
 func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/tokens -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Assert(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // The public key of a client that signs its assertions, from its key file

@@ -122,9 +122,9 @@ func TestFakeProviderGolden(t *testing.T) {
 			if err := JSON(&js, tok, now); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "fake_"+provider+".txt", text.Bytes())
-			golden(t, "fake_"+provider+".colour.txt", colour.Bytes())
-			golden(t, "fake_"+provider+".json", js.Bytes())
+			assertGolden(t, "fake_"+provider+".txt", text.Bytes())
+			assertGolden(t, "fake_"+provider+".colour.txt", colour.Bytes())
+			assertGolden(t, "fake_"+provider+".json", js.Bytes())
 		})
 	}
 

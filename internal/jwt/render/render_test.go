@@ -3,17 +3,15 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tokctl/tokctl/internal/golden"
+
 	"github.com/tokctl/tokctl/internal/jwt"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // builtNow is the fixed clock for the token built in the tests.
 var builtNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -70,7 +68,7 @@ func TestRenderGolden(t *testing.T) {
 			if strings.Contains(b.String(), "\x1b") {
 				t.Error("output without colour contains an escape code")
 			}
-			golden(t, tt.name+".txt", b.Bytes())
+			assertGolden(t, tt.name+".txt", b.Bytes())
 		})
 		t.Run(tt.name+"/colour", func(t *testing.T) {
 			var b bytes.Buffer
@@ -80,7 +78,7 @@ func TestRenderGolden(t *testing.T) {
 			if !strings.Contains(b.String(), "\x1b[") {
 				t.Error("output with colour has no escape code")
 			}
-			golden(t, tt.name+".colour.txt", b.Bytes())
+			assertGolden(t, tt.name+".colour.txt", b.Bytes())
 		})
 		t.Run(tt.name+"/json", func(t *testing.T) {
 			var b bytes.Buffer
@@ -90,27 +88,14 @@ func TestRenderGolden(t *testing.T) {
 			if !json.Valid(b.Bytes()) || !strings.HasSuffix(b.String(), "}\n") {
 				t.Errorf("not one JSON value with a trailing newline:\n%s", b.String())
 			}
-			golden(t, tt.name+".json", b.Bytes())
+			assertGolden(t, tt.name+".json", b.Bytes())
 		})
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/jwt/render -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test ./internal/jwt/render -update to accept)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Assert(t, filepath.Join("testdata", name), got)
 }
 
 func TestRenderJSONFields(t *testing.T) {
@@ -196,8 +181,8 @@ func TestVerifyGolden(t *testing.T) {
 			if err := JSON(&js, tok, now); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".txt", text.Bytes())
-			golden(t, tt.name+".json", js.Bytes())
+			assertGolden(t, tt.name+".txt", text.Bytes())
+			assertGolden(t, tt.name+".json", js.Bytes())
 		})
 	}
 }
