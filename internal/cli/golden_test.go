@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"path/filepath"
 	"testing"
 
@@ -34,4 +35,21 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// parseForTest builds a command with newCmd, whose runF only keeps its
+// Options, runs args through it and checks the exit code. It returns the
+// Options the command would have run with: nil after a usage error, which
+// must not run it.
+func parseForTest[O any](t *testing.T, newCmd func(runF func(context.Context, *O) error) *cobra.Command, args []string, wantCode int) *O {
+	t.Helper()
+	var got *O
+	err := executeForTest(newCmd(func(_ context.Context, o *O) error { got = o; return nil }), args)
+	if code := exitCode(err); code != wantCode {
+		t.Fatalf("exit code %d (%v), want %d", code, err, wantCode)
+	}
+	if wantCode != 0 && got != nil {
+		t.Error("the command ran despite a usage error")
+	}
+	return got
 }

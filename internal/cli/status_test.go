@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
@@ -103,16 +104,10 @@ func TestNewCmdStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			f := &Factory{IO: iostreams.Test(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}), Timeout: time.Minute}
-			var got *StatusOptions
-			cmd := NewCmdStatus(f, func(_ context.Context, opts *StatusOptions) error { got = opts; return nil })
-			err := executeForTest(cmd, tt.args)
-			if code := exitCode(err); code != tt.wantCode {
-				t.Fatalf("exit code %d (%v), want %d", code, err, tt.wantCode)
-			}
+			got := parseForTest(t, func(runF func(context.Context, *StatusOptions) error) *cobra.Command {
+				return NewCmdStatus(f, runF)
+			}, tt.args, tt.wantCode)
 			if tt.want == "" {
-				if got != nil {
-					t.Error("statusRun ran")
-				}
 				return
 			}
 			if got == nil || got.Output != tt.want || got.Tokens == nil || got.Now == nil {

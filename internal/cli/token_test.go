@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
@@ -156,19 +157,14 @@ func TestNewCmdTokenGet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
-			var got *TokenGetOptions
-			cmd := NewCmdTokenGet(f, func(_ context.Context, o *TokenGetOptions) error { got = o; return nil })
-			if f.svc != nil {
-				t.Fatal("building the command built the Service")
-			}
-			err := executeForTest(cmd, tt.args)
-			if code := exitCode(err); code != tt.wantCode {
-				t.Fatalf("exit code %d (%v), want %d", code, err, tt.wantCode)
-			}
-			if tt.wantCode != 0 {
-				if got != nil {
-					t.Error("the command ran despite a usage error")
+			got := parseForTest(t, func(runF func(context.Context, *TokenGetOptions) error) *cobra.Command {
+				cmd := NewCmdTokenGet(f, runF)
+				if f.svc != nil {
+					t.Fatal("building the command built the Service")
 				}
+				return cmd
+			}, tt.args, tt.wantCode)
+			if tt.wantCode != 0 {
 				return
 			}
 			if got.Tokens != f.svc || got.IO != f.IO || got.Now == nil || got.Interruptible == nil || got.RefreshAhead != nil {
