@@ -34,6 +34,8 @@ var callbackCases = []struct {
 	{"error with wrong state", "state=x&error=access_denied", "st", "", errBadState},
 	{"control characters", "state=st&error=a%1B%5B2J&error_description=b%0D%0Ac%C2%9Bd%E2%80%AEe%FF", "st", "",
 		&CallbackError{Code: `a\x1b[2J`, Description: `b c\x9bd\u202ee\xff`}},
+	{"invisible format characters", "state=st&error=%C2%AD&error_description=a%E2%80%8Bb%EF%BB%BFc%F3%A0%81%81", "st", "",
+		&CallbackError{Code: `\u00ad`, Description: `a\u200bb\ufeffc\U000e0041`}},
 }
 
 func TestParseCallback(t *testing.T) {

@@ -36,14 +36,14 @@ func CheckTokenType(typ string) error {
 	return nil
 }
 
-// CheckScope reports an error when a scope holds a control character or is
-// not valid UTF-8.
+// CheckScope reports an error when a scope holds a control character, an
+// invisible format character or is not valid UTF-8.
 func CheckScope(scope string) error {
 	if !utf8.ValidString(scope) {
 		return fmt.Errorf("%w: a scope is not valid UTF-8", ErrMalformed)
 	}
 	for _, r := range scope {
-		if unicode.IsControl(r) || isBidiControl(r) {
+		if unicode.IsControl(r) || isFormat(r) {
 			return fmt.Errorf("%w: a scope holds the control character %U", ErrMalformed, r)
 		}
 	}
@@ -95,9 +95,10 @@ func CheckBrowserURI(field, u string) error {
 }
 
 // EscapeControl makes provider text safe to show on a terminal: control
-// characters (C0, DEL, C1), Unicode bidirectional overrides and bytes that
-// are not UTF-8 become visible escapes (\x1b, \u202e), so no escape sequence
-// reaches the terminal. White space controls (tab, newline) become a space.
+// characters (C0, DEL, C1), invisible format characters (bidirectional
+// overrides, zero-width spaces and joiners, soft hyphens, tags) and bytes
+// that are not UTF-8 become visible escapes (\x1b, \u202e, \u00ad), so no
+// escape sequence reaches the terminal and nothing hides or reorders text. White space controls (tab, newline) become a space.
 func EscapeControl(s string) string {
 	if !needsEscape(s) {
 		return s
@@ -112,7 +113,9 @@ func EscapeControl(s string) string {
 			b.WriteByte(' ')
 		case r < 0x100 && unicode.IsControl(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case isBidiControl(r):
+		case isFormat(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case isFormat(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteString(s[i : i+n])
@@ -127,17 +130,19 @@ func needsEscape(s string) bool {
 		if c := s[i]; c < 0x20 || c >= 0x7f {
 			// Non-ASCII is usually harmless; look closer only then.
 			return strings.ContainsFunc(s, func(r rune) bool {
-				return unicode.IsControl(r) || isBidiControl(r) || r == utf8.RuneError
+				return unicode.IsControl(r) || isFormat(r) || r == utf8.RuneError
 			}) || !utf8.ValidString(s)
 		}
 	}
 	return false
 }
 
-// isBidiControl: the embedding, override and isolate controls that reorder
-// what a terminal shows (CVE-2021-42574 "Trojan Source").
-func isBidiControl(r rune) bool {
-	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
+// isFormat: Unicode's format characters (category Cf). They draw nothing
+// yet change what a terminal shows: the bidirectional embeddings, overrides
+// and isolates reorder text (CVE-2021-42574 "Trojan Source"), zero-width
+// spaces, joiners, soft hyphens and tag characters hide it.
+func isFormat(r rune) bool {
+	return r >= 0x80 && unicode.Is(unicode.Cf, r)
 }
 
 func isWordByte(c byte) bool {

@@ -42,7 +42,7 @@ func TestCheckScope(t *testing.T) {
 			t.Errorf("CheckScope(%q) = %v, want nil", ok, err)
 		}
 	}
-	for _, bad := range []string{"a\x1b]52;c;eA==\a", "a\rb", "\x7f", "a\u009b2J", "a\xffb", "a\u202eb"} {
+	for _, bad := range []string{"a\x1b]52;c;eA==\a", "a\rb", "\x7f", "a\u009b2J", "a\xffb", "a\u202eb", "a\u00adb", "a\u200bb", "a\U000e0041b"} {
 		if err := CheckScope(bad); !errors.Is(err, ErrMalformed) {
 			t.Errorf("CheckScope(%q) = %v, want ErrMalformed", bad, err)
 		}
@@ -59,6 +59,8 @@ func TestEscapeControl(t *testing.T) {
 		{"tab\tnewline\nreturn\r", "tab newline return "},
 		{"bad \xff utf-8", `bad \xff utf-8`},
 		{"bidi \u202eevil", `bidi \u202eevil`},
+		{"soft\u00adhyphen zero\u200bwidth bom\ufeff", `soft\u00adhyphen zero\u200bwidth bom\ufeff`},
+		{"tag \U000e0041", `tag \U000e0041`},
 	}
 	for _, tt := range tests {
 		if got := EscapeControl(tt.in); got != tt.want {
@@ -124,17 +126,17 @@ func FuzzCheckTokenType(f *testing.F) {
 // then needs no escaping; EscapeControl leaves no control character in
 // anything.
 func FuzzCheckScope(f *testing.F) {
-	for _, s := range []string{"read", "a\x1b]52;c;eA==\a", "a\u009bb", "ü", "a\xffb", "a\u202eb"} {
+	for _, s := range []string{"read", "a\x1b]52;c;eA==\a", "a\u009bb", "ü", "a\xffb", "a\u202eb", "a\u00adb"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		esc := EscapeControl(s)
-		if !utf8.ValidString(esc) || strings.ContainsFunc(esc, func(r rune) bool { return unicode.IsControl(r) || isBidiControl(r) }) {
+		if !utf8.ValidString(esc) || strings.ContainsFunc(esc, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
 			t.Fatalf("EscapeControl(%q) = %q still holds a control character", s, esc)
 		}
 		if err := CheckScope(s); err == nil {
-			if strings.ContainsFunc(s, unicode.IsControl) || !utf8.ValidString(s) {
-				t.Fatalf("CheckScope(%q) passed a control character", s)
+			if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) || !utf8.ValidString(s) {
+				t.Fatalf("CheckScope(%q) passed a control or format character", s)
 			}
 			if esc != s {
 				t.Fatalf("CheckScope(%q) passed, but EscapeControl changes it to %q", s, esc)

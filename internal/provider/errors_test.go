@@ -168,8 +168,8 @@ func FuzzErrorParsers(f *testing.F) {
 				if len(s) > maxText {
 					t.Errorf("%s: %s is %d bytes, want at most %d", name, field, len(s), maxText)
 				}
-				if strings.ContainsFunc(s, unicode.IsControl) {
-					t.Errorf("%s: %s %q has control characters", name, field, s)
+				if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+					t.Errorf("%s: %s %q has control or invisible format characters", name, field, s)
 				}
 				if !utf8.ValidString(s) {
 					t.Errorf("%s: %s %q is not valid UTF-8", name, field, s)

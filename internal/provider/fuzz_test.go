@@ -148,8 +148,8 @@ func checkError(t *testing.T, name string, status int, body []byte, sent []strin
 		t.Fatalf("message does not name the provider: %q", msg)
 	case !utf8.ValidString(msg):
 		t.Fatalf("message is not UTF-8: %q", msg)
-	case strings.ContainsFunc(msg, unicode.IsControl):
-		t.Fatalf("message has control characters: %q", msg)
+	case strings.ContainsFunc(msg, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }):
+		t.Fatalf("message has control or invisible format characters: %q", msg)
 	case len(msg) > 1500:
 		t.Fatalf("message is %d bytes", len(msg))
 	}
