@@ -98,7 +98,8 @@ func CheckBrowserURI(field, u string) error {
 // characters (C0, DEL, C1), invisible format characters (bidirectional
 // overrides, zero-width spaces and joiners, soft hyphens, tags) and bytes
 // that are not UTF-8 become visible escapes (\x1b, \u202e, \u00ad), so no
-// escape sequence reaches the terminal and nothing hides or reorders text. White space controls (tab, newline) become a space.
+// escape sequence reaches the terminal and nothing hides or reorders text.
+// White space controls (tab, newline) become a space.
 func EscapeControl(s string) string {
 	if !needsEscape(s) {
 		return s
