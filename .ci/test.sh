@@ -30,6 +30,7 @@ fuzz FuzzParseToken ./internal/oauth
 fuzz FuzzCheckTokenChars ./internal/oauth
 fuzz FuzzCheckTokenType ./internal/oauth
 fuzz FuzzCheckScope ./internal/oauth
+fuzz FuzzEscape ./internal/termtext
 fuzz FuzzErrorParsers ./internal/provider
 fuzz FuzzRedact ./internal/oauth
 fuzz FuzzTiliaResponse ./internal/provider

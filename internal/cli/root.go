@@ -15,6 +15,7 @@ import (
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/reference"
+	"github.com/tokctl/tokctl/internal/termtext"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -37,7 +38,7 @@ func Run(f *Factory, args []string) (code int) {
 	}
 	if err != nil {
 		if _, silent := err.(*failure.SilentError); !silent {
-			fmt.Fprintf(io.ErrOut, "tokctl: %v\n", err)
+			fmt.Fprintf(io.ErrOut, "tokctl: %s\n", termtext.EscapeLines(err.Error())) // it may quote a provider, a file or a path
 		}
 	}
 	return exitCode(err)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -113,6 +114,37 @@ func TestHelpTopics(t *testing.T) {
 			}
 			if stderr.String() != tt.stderr {
 				t.Errorf("stderr = %q, want %q", &stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+// TestRunEscapesErrors: the error line may quote what tokctl did not write
+// (here a key file's path; elsewhere a provider's text or a file's): no
+// control character reaches the terminal, and a message of several lines
+// (cobra's suggestions) keeps its newlines and tabs.
+func TestRunEscapesErrors(t *testing.T) {
+	hostile := filepath.Join(t.TempDir(), "k\x1b]52;c;eA==\a\u202e.pem")
+	tests := []struct {
+		args       []string
+		code       int
+		want, deny string
+	}{
+		{[]string{"decode", "--key", hostile, "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"}, 1, `k\x1b]52;c;eA==\x07\u202e.pem`, "\x1b"},
+		{[]string{"logn"}, 2, "unknown command \"logn\" for \"tokctl\"\n\nDid you mean this?\n\tlogin\n", "\\x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args[0], func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(&Factory{IO: iostreams.Test(nil, &stdout, &stderr)}, tt.args)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, &stderr)
+			}
+			if !strings.HasPrefix(stderr.String(), "tokctl: ") || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr = %q, want a tokctl line with %q", &stderr, tt.want)
+			}
+			if strings.Contains(stderr.String(), tt.deny) || strings.ContainsRune(stderr.String(), '\u202e') {
+				t.Errorf("stderr = %q holds %q or an unescaped control", &stderr, tt.deny)
 			}
 		})
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tokctl/tokctl/internal/oauth"
+	"github.com/tokctl/tokctl/internal/termtext"
 )
 
 // CallbackError is the provider's refusal, carried by the redirect
@@ -91,12 +91,10 @@ func parseCallbackFrom(query url.Values, wantState, issuer string) (code string,
 }
 
 // sanitize makes provider text safe for a terminal line: control
-// characters (C0, DEL, C1), bidi overrides and bytes that are not UTF-8
-// escaped by oauth.EscapeControl, collapsed spaces, at most max bytes.
+// characters (C0, DEL, C1), invisible format characters and bytes that are
+// not UTF-8 escaped by termtext.Escape, collapsed spaces, at most max bytes.
 func sanitize(s string, max int) string {
-	// The shared escaping: control characters, bidirectional overrides and
-	// bytes that are not UTF-8 become visible escapes.
-	s = strings.Join(strings.Fields(oauth.EscapeControl(s)), " ")
+	s = strings.Join(strings.Fields(termtext.Escape(s)), " ")
 	if len(s) <= max {
 		return s
 	}

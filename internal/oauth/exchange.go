@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokctl/tokctl/internal/failure"
+	"github.com/tokctl/tokctl/internal/termtext"
 )
 
 // ErrorInfo is a provider's error body reduced to an RFC 6749 style code and
@@ -135,8 +136,9 @@ func ParseRFC6749Error(_ int, body []byte) ErrorInfo {
 // Clean makes provider text safe for a one-line message: control
 // characters escaped, no JWT, bounded length.
 func Clean(s string) string {
-	// EscapeControl first: C0, DEL and C1 (e.g. U+009B, an 8-bit CSI)
-	// become visible escapes, white space controls a space.
-	s = strings.Join(strings.Fields(EscapeControl(s)), " ")
+	// Escape first: C0, DEL and C1 (e.g. U+009B, an 8-bit CSI) and
+	// invisible format characters become visible escapes, white space
+	// controls a space.
+	s = strings.Join(strings.Fields(termtext.Escape(s)), " ")
 	return truncate(redactJWTs(s), 300)
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tokctl/tokctl/internal/termtext"
 )
 
 // What a provider sends is untrusted (the contract's "Trust boundaries"):
@@ -43,7 +45,7 @@ func CheckScope(scope string) error {
 		return fmt.Errorf("%w: a scope is not valid UTF-8", ErrMalformed)
 	}
 	for _, r := range scope {
-		if unicode.IsControl(r) || isFormat(r) {
+		if unicode.IsControl(r) || termtext.IsFormat(r) {
 			return fmt.Errorf("%w: a scope holds the control character %U", ErrMalformed, r)
 		}
 	}
@@ -92,58 +94,6 @@ func CheckBrowserURI(field, u string) error {
 		return fmt.Errorf("%w: %s is plain http on a host that is not loopback", ErrMalformed, field)
 	}
 	return fmt.Errorf("%w: %s is not an https URL", ErrMalformed, field)
-}
-
-// EscapeControl makes provider text safe to show on a terminal: control
-// characters (C0, DEL, C1), invisible format characters (bidirectional
-// overrides, zero-width spaces and joiners, soft hyphens, tags) and bytes
-// that are not UTF-8 become visible escapes (\x1b, \u202e, \u00ad), so no
-// escape sequence reaches the terminal and nothing hides or reorders text.
-// White space controls (tab, newline) become a space.
-func EscapeControl(s string) string {
-	if !needsEscape(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
-			b.WriteByte(' ')
-		case r < 0x100 && unicode.IsControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case isFormat(r) && r > 0xffff:
-			fmt.Fprintf(&b, `\U%08x`, r)
-		case isFormat(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func needsEscape(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			// Non-ASCII is usually harmless; look closer only then.
-			return strings.ContainsFunc(s, func(r rune) bool {
-				return unicode.IsControl(r) || isFormat(r) || r == utf8.RuneError
-			}) || !utf8.ValidString(s)
-		}
-	}
-	return false
-}
-
-// isFormat: Unicode's format characters (category Cf). They draw nothing
-// yet change what a terminal shows: the bidirectional embeddings, overrides
-// and isolates reorder text (CVE-2021-42574 "Trojan Source"), zero-width
-// spaces, joiners, soft hyphens and tag characters hide it.
-func isFormat(r rune) bool {
-	return r >= 0x80 && unicode.Is(unicode.Cf, r)
 }
 
 func isWordByte(c byte) bool {

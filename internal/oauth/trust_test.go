@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tokctl/tokctl/internal/termtext"
 )
 
 func TestCheckTokenChars(t *testing.T) {
@@ -45,26 +47,6 @@ func TestCheckScope(t *testing.T) {
 	for _, bad := range []string{"a\x1b]52;c;eA==\a", "a\rb", "\x7f", "a\u009b2J", "a\xffb", "a\u202eb", "a\u00adb", "a\u200bb", "a\U000e0041b"} {
 		if err := CheckScope(bad); !errors.Is(err, ErrMalformed) {
 			t.Errorf("CheckScope(%q) = %v, want ErrMalformed", bad, err)
-		}
-	}
-}
-
-func TestEscapeControl(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{"ünïcode ✓", "ünïcode ✓"},
-		{"osc \x1b]52;c;eA==\a end", `osc \x1b]52;c;eA==\x07 end`},
-		{"csi \u009b2J", `csi \x9b2J`},
-		{"del\x7f", `del\x7f`},
-		{"tab\tnewline\nreturn\r", "tab newline return "},
-		{"bad \xff utf-8", `bad \xff utf-8`},
-		{"bidi \u202eevil", `bidi \u202eevil`},
-		{"soft\u00adhyphen zero\u200bwidth bom\ufeff", `soft\u00adhyphen zero\u200bwidth bom\ufeff`},
-		{"tag \U000e0041", `tag \U000e0041`},
-	}
-	for _, tt := range tests {
-		if got := EscapeControl(tt.in); got != tt.want {
-			t.Errorf("EscapeControl(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -122,24 +104,20 @@ func FuzzCheckTokenType(f *testing.F) {
 	})
 }
 
-// FuzzCheckScope: a scope passes only without control characters, and
-// then needs no escaping; EscapeControl leaves no control character in
-// anything.
+// FuzzCheckScope: a scope passes only without control or invisible format
+// characters, and then needs no escaping when status shows it.
 func FuzzCheckScope(f *testing.F) {
 	for _, s := range []string{"read", "a\x1b]52;c;eA==\a", "a\u009bb", "ü", "a\xffb", "a\u202eb", "a\u00adb"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		esc := EscapeControl(s)
-		if !utf8.ValidString(esc) || strings.ContainsFunc(esc, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
-			t.Fatalf("EscapeControl(%q) = %q still holds a control character", s, esc)
-		}
+		esc := termtext.Escape(s)
 		if err := CheckScope(s); err == nil {
 			if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) || !utf8.ValidString(s) {
 				t.Fatalf("CheckScope(%q) passed a control or format character", s)
 			}
 			if esc != s {
-				t.Fatalf("CheckScope(%q) passed, but EscapeControl changes it to %q", s, esc)
+				t.Fatalf("CheckScope(%q) passed, but termtext.Escape changes it to %q", s, esc)
 			}
 		}
 	})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/config"
 	"github.com/tokctl/tokctl/internal/failure"
+	"github.com/tokctl/tokctl/internal/termtext"
 
 	"github.com/tokctl/tokctl/internal/oauth"
 )
@@ -577,7 +578,7 @@ func (b *base) checkPrompt() error {
 		case "none", "login", "consent", "select_account":
 			continue
 		}
-		return b.configError("prompt must be none, login, consent or select_account (space-separated), not %q (%s)", oauth.EscapeControl(b.s.Prompt), valueHint(b.s, "prompt"))
+		return b.configError("prompt must be none, login, consent or select_account (space-separated), not %q (%s)", termtext.Escape(b.s.Prompt), valueHint(b.s, "prompt"))
 	}
 	if len(values) > 1 && slices.Contains(values, "none") {
 		return b.configError("prompt none cannot be combined with other values (%s)", valueHint(b.s, "prompt"))

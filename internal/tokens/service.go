@@ -16,6 +16,7 @@ import (
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
 	"github.com/tokctl/tokctl/internal/store"
+	"github.com/tokctl/tokctl/internal/termtext"
 )
 
 // Service is the token lifecycle wired to the config file, the environment,
@@ -279,7 +280,8 @@ func (sv *Service) now() time.Time {
 	return time.Now()
 }
 
-// warnf prints one warning line to ErrOut.
+// warnf prints one warning line to ErrOut, escaped: it may quote an error,
+// a stored record or a provider.
 func (sv *Service) warnf(format string, args ...any) {
-	fmt.Fprintf(sv.ErrOut, "tokctl: warning: "+format+"\n", args...)
+	fmt.Fprintf(sv.ErrOut, "tokctl: warning: %s\n", termtext.Escape(fmt.Sprintf(format, args...)))
 }

@@ -277,3 +277,15 @@ func TestSplitScopeFlags(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// A warning is one escaped line whatever it quotes (an error naming a path,
+// a stored record, an environment variable).
+func TestWarnfEscapes(t *testing.T) {
+	var errOut bytes.Buffer
+	sv := &Service{ErrOut: &errOut}
+	sv.warnf("%s: could not store %v", "p", errors.New("open /s/\x1b]52;c;eA==\a\u200b: denied\nsecond line"))
+	const want = `tokctl: warning: p: could not store open /s/\x1b]52;c;eA==\x07\u200b: denied second line` + "\n"
+	if errOut.String() != want {
+		t.Errorf("warning %q, want %q", &errOut, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tokctl/tokctl/internal/oauth"
 	"github.com/tokctl/tokctl/internal/provider"
+	"github.com/tokctl/tokctl/internal/termtext"
 )
 
 // ProvidersReport is what `tokctl providers` shows: every built-in and
@@ -114,7 +115,7 @@ func (sv *Service) describeProvider(ctx context.Context, b Store, name string) P
 	e := p.Endpoints()
 	// Shown without userinfo (a password in a configured URL) and with
 	// control characters escaped (discovered URLs come from the provider).
-	shown := func(u string) *string { return nullable(oauth.EscapeControl(oauth.HideUserinfo(u))) }
+	shown := func(u string) *string { return nullable(termtext.Escape(oauth.HideUserinfo(u))) }
 	info.Endpoints = ProviderEndpoints{
 		Issuer: shown(e.Issuer), Discovery: shown(e.Discovery), Token: shown(e.Token),
 		Authorization: shown(e.Auth), Device: shown(e.Device), Revocation: shown(e.Revocation), JWKS: shown(e.JWKS),

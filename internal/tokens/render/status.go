@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/tokctl/tokctl/internal/oauth"
+	"github.com/tokctl/tokctl/internal/termtext"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
 
@@ -39,7 +39,7 @@ func Status(w io.Writer, entries []tokens.StatusEntry, output string, now time.T
 				}
 			}
 			if len(r.Scopes) > 0 {
-				scopes = oauth.EscapeControl(strings.Join(r.Scopes, ","))
+				scopes = termtext.Escape(strings.Join(r.Scopes, ","))
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Provider, stateText(e.State), expires, scopes, e.Store)
