@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench measures tokctl's start-up cost against the floor of a Go
 // process, side by side on one machine, and prints a Markdown report.
 //
