@@ -52,11 +52,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	fake, err := fakeprovider.Start(fakeprovider.Options{Key: signingKey()})
-	if err != nil {
-		t.Fatalf("fakeprovider.Start: %v", err)
-	}
-	t.Cleanup(func() { _ = fake.Close() })
+	fake := fakeprovider.StartTest(t, fakeprovider.Options{Key: signingKey()})
 	home := t.TempDir()
 	return &harness{t: t, fake: fake, home: home, env: []string{
 		"PATH=" + os.Getenv("PATH"),

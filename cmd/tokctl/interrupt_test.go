@@ -133,11 +133,7 @@ func TestInterruptAtStart(t *testing.T) {
 // with one line and exit 130; nothing is stored and the listener's port is
 // free again.
 func TestInterruptLogin(t *testing.T) {
-	srv, err := fakeprovider.Start(fakeprovider.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := fakeprovider.StartTest(t, fakeprovider.Options{})
 	p := startLogin(t, srv, []string{signalsCaughtEnv + "=1"})
 	if p.authURL == nil {
 		t.Fatalf("login ended early:\n%s", p.stderr.String())

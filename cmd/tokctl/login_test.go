@@ -200,11 +200,7 @@ var noFollow = &http.Client{
 func withQuery(base string, q url.Values) string { return base + "?" + q.Encode() }
 
 func TestLoginCallbacks(t *testing.T) {
-	srv, err := fakeprovider.Start(fakeprovider.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := fakeprovider.StartTest(t, fakeprovider.Options{})
 
 	t.Run("the browser reaches the listener (SSH port forward)", func(t *testing.T) {
 		srv.Reset()

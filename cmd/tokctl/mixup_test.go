@@ -11,11 +11,7 @@ import (
 // path of --no-browser: the provider advertises the iss parameter, and a
 // pasted redirect naming another issuer, or none, ends the login unexchanged.
 func TestLoginMixUpPaste(t *testing.T) {
-	srv, err := fakeprovider.Start(fakeprovider.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := fakeprovider.StartTest(t, fakeprovider.Options{})
 	env := []string{
 		"TOKCTL_KC_KIND=oauth2",
 		"TOKCTL_KC_ISSUER=" + srv.OIDCIssuer(),

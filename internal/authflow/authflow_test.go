@@ -21,12 +21,7 @@ import (
 // fake starts the in-repo fake provider for one test.
 func fake(t *testing.T) *fakeprovider.Server {
 	t.Helper()
-	srv, err := fakeprovider.Start(fakeprovider.Options{})
-	if err != nil {
-		t.Fatalf("fakeprovider.Start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
+	return fakeprovider.StartTest(t, fakeprovider.Options{})
 }
 
 // oidcProvider is a generic provider on the fake's OpenID Connect issuer,

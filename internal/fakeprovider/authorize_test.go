@@ -47,7 +47,7 @@ func TestAuthorize(t *testing.T) {
 			q.Set("code_challenge_method", "S256")
 		}, wantError: "invalid_request"},
 	}
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	for _, rt := range routes {
 		for _, tc := range tests {
 			if tc.skipFor == rt.route {
@@ -73,7 +73,7 @@ func TestAuthorize(t *testing.T) {
 }
 
 func TestTiltifyV3AuthorizeRefusesPKCE(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	q := url.Values{"response_type": {"code"}, "client_id": {TiltifyClientID}, "redirect_uri": {"http://127.0.0.1:1/cb"},
 		"state": {"s"}, "code_challenge": {challenge()}, "code_challenge_method": {"S256"}}
 	r := do(t, s, req{method: http.MethodGet, path: "/tiltify-v3/oauth/authorize?" + q.Encode()})

@@ -52,7 +52,7 @@ func ccWithAssertion(client, a string) req {
 }
 
 func TestClientAssertion(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	c := OIDCKeyP256ClientID
 	good := assertionFor(t, s, c, nil)
 	wantStatus(t, do(t, s, ccWithAssertion(c, good)), 200)
@@ -95,7 +95,7 @@ func TestClientAssertion(t *testing.T) {
 }
 
 func TestGitHubIDTokenEndpoint(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	get := func(path, token string) reply {
 		return do(t, s, req{method: http.MethodGet, path: path, header: []string{"Authorization", "Bearer " + token}})
 	}

@@ -34,7 +34,7 @@ func rawGet(s *Server, path string, timeout time.Duration) (*http.Response, []by
 }
 
 func TestFaultRespondQueueAndTimes(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	inject(t, s, "api.whoami", Fault{Times: 2, Action: FaultRespond, Status: 503, Header: map[string]string{"Retry-After": "7"}, Body: `{"error":"busy"}`})
 	inject(t, s, "api.whoami", Fault{Times: 1, Action: FaultRespond, Status: 200, Header: map[string]string{"Content-Type": "text/html"}, Body: "<html>hi</html>"})
 	for i := range 2 {
@@ -55,7 +55,7 @@ func TestFaultRespondQueueAndTimes(t *testing.T) {
 }
 
 func TestFaultStickyUntilCleared(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	inject(t, s, "api.whoami", Fault{Action: FaultRespond, Status: 500})
 	for range 3 {
 		wantStatus(t, do(t, s, whoamiPlain), 500)
@@ -69,7 +69,7 @@ func TestFaultStickyUntilCleared(t *testing.T) {
 }
 
 func TestFaultDelayPassesThrough(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	inject(t, s, "api.whoami", Fault{Delay: 150 * time.Millisecond, DelayJitter: 50 * time.Millisecond})
 	begin := time.Now()
 	wantStatus(t, do(t, s, whoamiPlain), 401)
@@ -79,7 +79,7 @@ func TestFaultDelayPassesThrough(t *testing.T) {
 }
 
 func TestFaultHangUntilClientOrServerGoes(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	inject(t, s, "api.whoami", Fault{Action: FaultHang})
 	begin := time.Now()
 	if _, _, err := rawGet(s, "/api/whoami", 200*time.Millisecond); err == nil {
@@ -109,7 +109,7 @@ func TestFaultHangUntilClientOrServerGoes(t *testing.T) {
 }
 
 func TestFaultDrop(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	inject(t, s, "api.whoami", Fault{Times: 1, Action: FaultDrop})
 	if resp, _, err := rawGet(s, "/api/whoami", 2*time.Second); err == nil {
 		t.Fatalf("dropped request got %d", resp.StatusCode)
@@ -118,7 +118,7 @@ func TestFaultDrop(t *testing.T) {
 }
 
 func TestFaultTruncate(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	body := `{"access_token":"abcdefghijklmnopqrstuvwxyz","expires_in":3600}`
 	inject(t, s, "api.whoami", Fault{Times: 1, Action: FaultTruncate, Body: body})
 	resp, got, err := rawGet(s, "/api/whoami", 2*time.Second)
@@ -131,7 +131,7 @@ func TestFaultTruncate(t *testing.T) {
 }
 
 func TestInjectFaultRefuses(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	for name, tc := range map[string]struct {
 		route string
 		f     Fault
@@ -150,7 +150,7 @@ func TestInjectFaultRefuses(t *testing.T) {
 }
 
 func TestFaultControlEndpoint(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	post := func(body string) reply {
 		return do(t, s, req{method: http.MethodPost, path: "/_fake/fault", contentType: "application/json", body: body})
 	}
@@ -198,7 +198,7 @@ func TestFaultControlEndpoint(t *testing.T) {
 const overOneMiB = 1<<20 + 1
 
 func TestIssueRefreshToken(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	if _, err := s.IssueRefreshToken("ils", ILSClientID, nil); err == nil {
 		t.Error("ILS refresh token issued")
 	}
@@ -226,8 +226,8 @@ func TestIssueRefreshToken(t *testing.T) {
 }
 
 func TestStartWithKey(t *testing.T) {
-	a := start(t, Options{})
-	b := start(t, Options{Key: a.key})
+	a := StartTest(t, Options{})
+	b := StartTest(t, Options{Key: a.key})
 	if !b.PublicKey().Equal(a.PublicKey()) {
 		t.Fatal("Options.Key ignored")
 	}

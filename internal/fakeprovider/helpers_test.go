@@ -32,16 +32,6 @@ type reply struct {
 	body   map[string]any
 }
 
-func start(t *testing.T, opts Options) *Server {
-	t.Helper()
-	s, err := Start(opts)
-	if err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
 // do sends rq without following redirects, so authorize replies can be inspected.
 func do(t *testing.T, s *Server, rq req) reply {
 	t.Helper()

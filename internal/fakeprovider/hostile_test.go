@@ -9,7 +9,7 @@ import (
 )
 
 func TestFaultTemplateEchoesRequest(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	inject(t, s, "oidc.device", Fault{Times: 1, Action: FaultRespond, Status: 400, Template: true,
 		Body: `{"error":"invalid_client","error_description":"raw={{.BasicPassword}} form={{query .Form.scope}} ` +
 			`b64={{base64 (print .BasicUser ":" .BasicPassword)}} hdr={{.Header.Authorization}} q={{json "a\"b"}}"}`})
@@ -26,7 +26,7 @@ func TestFaultTemplateEchoesRequest(t *testing.T) {
 }
 
 func TestFaultPatchRewritesTheRouteAnswer(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	inject(t, s, "oidc.device", Fault{Times: 1, Action: FaultPatch, Template: true, Patch: map[string]any{
 		"verification_uri":          "javascript:alert(1)",
 		"verification_uri_complete": "--renderer-cmd-prefix={{.Form.client_id}}",
@@ -47,7 +47,7 @@ func TestFaultPatchRewritesTheRouteAnswer(t *testing.T) {
 }
 
 func TestFaultPatchOverHTTP(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	body := `{"route":"oidc.token","times":1,"action":"patch","patch":{"access_token":"x;touch${IFS}/tmp/PWNED;#","token_type":"Bearer\r\nX-Injected: 1"}}`
 	r := do(t, s, req{method: http.MethodPost, path: "/_fake/fault", contentType: "application/json", body: body})
 	wantStatus(t, r, http.StatusNoContent)
@@ -58,7 +58,7 @@ func TestFaultPatchOverHTTP(t *testing.T) {
 }
 
 func TestFaultHostileRefusals(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	for name, f := range map[string]Fault{
 		"patch without action":  {Action: FaultRespond, Patch: map[string]any{"a": "b"}},
 		"action without patch":  {Action: FaultPatch},

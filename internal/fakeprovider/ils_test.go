@@ -35,7 +35,7 @@ func TestILSToken(t *testing.T) {
 		{name: "wrong secret", body: `{"clientId":"` + ILSClientID + `","clientSecret":"nope"}`, status: 401},
 		{name: "unknown client", body: `{"clientId":"nobody","clientSecret":"` + ILSClientSecret + `"}`, status: 401},
 	}
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(t, s, req{

@@ -41,7 +41,7 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 		{name: "wrong body secret", body: form("grant_type", "client_credentials", "client_id", OAuth2PostClientID, "client_secret", "nope"), status: 401, wantError: "invalid_client"},
 		{name: "no client authentication", body: form("grant_type", "client_credentials"), status: 401, wantError: "invalid_client"},
 	}
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := s.Count("oauth2.token")
@@ -81,7 +81,7 @@ func wantOAuth2Token(t *testing.T, s *Server, r reply, scope string, withRefresh
 }
 
 func TestOAuth2CodeFlowAndRotation(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	redirect := "http://[::1]:7777/cb"
 	q := url.Values{"response_type": {"code"}, "client_id": {OAuth2PostClientID}, "redirect_uri": {redirect},
 		"state": {"z"}, "scope": {"read write"}, "code_challenge": {challenge()}, "code_challenge_method": {"S256"}}

@@ -30,7 +30,7 @@ const oidcRedirect = "http://127.0.0.1:53682/callback"
 
 func startOIDC(t *testing.T, now func() time.Time) *Server {
 	t.Helper()
-	return start(t, Options{Key: testKey(), Now: now})
+	return StartTest(t, Options{Key: testKey(), Now: now})
 }
 
 // post sends a form to an oidc endpoint; header is optional key, value pairs.
@@ -490,7 +490,7 @@ func b64std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s
 // TestOIDCHostility checks the hostile mode: claims changed in signed ID tokens,
 // unsigned ID tokens on one grant only, and the redirect's iss.
 func TestOIDCHostility(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	if err := s.SetOIDCHostility(OIDCHostility{Grant: "implicit"}); err == nil {
 		t.Error("an unknown grant was accepted")
 	}

@@ -19,7 +19,7 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 }
 
 func TestURLAndControlEndpoints(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+$`).MatchString(s.URL()) {
 		t.Errorf("URL() = %q", s.URL())
 	}
@@ -46,7 +46,7 @@ func TestURLAndControlEndpoints(t *testing.T) {
 }
 
 func TestCountsAndReset(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	tokens := issueTokens(t, s)
 	wantStatus(t, whoami(t, s, tokens["tiki"]), 200)
 	counts := s.Counts()
@@ -71,7 +71,7 @@ func TestCountsAndReset(t *testing.T) {
 }
 
 func TestClients(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	got := map[string]int{}
 	for _, c := range s.Clients() {
 		got[c.Provider]++
@@ -92,7 +92,7 @@ func TestClients(t *testing.T) {
 
 // TestNoServerErrorsOnJunk throws odd requests at every route: none may fail with a 5xx.
 func TestNoServerErrorsOnJunk(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	bodies := []string{"", "{", `{"a":{"b":[1,2]}}`, `"str"`, "null", `{"clientId":"\ud800"}`, "%zz=1", "a=1;b=2",
 		strings.Repeat("x", maxBody+10), `{"grant_type":["client_credentials"]}`}
 	types := []string{"", formType, jsonType, "multipart/form-data; boundary=x", "application/json; charset=latin1", "text/plain; ;"}

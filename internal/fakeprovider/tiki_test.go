@@ -35,7 +35,7 @@ func TestTikiTokenShapes(t *testing.T) {
 		{name: "wrong secret", rq: req{method: http.MethodGet, path: tikiTokenPath + "?" + form("grant_type", "client_credentials", "client_id", TikiClientID, "client_secret", "nope")}, status: 403},
 		{name: "unknown client", rq: req{method: http.MethodGet, path: tikiTokenPath + "?" + form("grant_type", "client_credentials", "client_id", "nobody", "client_secret", TikiClientSecret)}, status: 403},
 	}
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := s.Count("tiki.token")
@@ -82,7 +82,7 @@ func tikiAuthorizeQuery(redirect string) url.Values {
 }
 
 func TestTikiCodeAndRefreshRotation(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	redirect := "http://127.0.0.1:49152/callback"
 	q := tikiAuthorizeQuery(redirect)
 	q.Set("code_challenge", challenge())
@@ -138,7 +138,7 @@ func TestTikiCodeExchangeRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := start(t, Options{})
+			s := StartTest(t, Options{})
 			q := tikiAuthorizeQuery(redirect)
 			if tc.pkce {
 				q.Set("code_challenge", challenge())
@@ -156,7 +156,7 @@ func TestTikiCodeExchangeRefusals(t *testing.T) {
 
 func TestTikiCodeExpires(t *testing.T) {
 	c := newClock()
-	s := start(t, Options{Now: c.Now})
+	s := StartTest(t, Options{Now: c.Now})
 	redirect := "http://127.0.0.1:50000/cb"
 	code := authorizeCode(t, s, "/tiki/api/oauth/authorize", tikiAuthorizeQuery(redirect))
 	c.advance(codeLifetime)

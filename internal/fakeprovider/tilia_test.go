@@ -59,7 +59,7 @@ func TestTiliaToken(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := start(t, tc.opts)
+			s := StartTest(t, tc.opts)
 			rq := tc.rq
 			rq.method = cmp.Or(rq.method, http.MethodPost)
 			rq.path = cmp.Or(rq.path, "/tilia/token")

@@ -45,7 +45,7 @@ func TestTiltifyToken(t *testing.T) {
 		{name: "bad code", body: tiltifyJSON("grant_type", "authorization_code", "code", "nope", "redirect_uri", "http://127.0.0.1/cb"), status: 400, wantError: "invalid_grant"},
 		{name: "bad refresh token", body: tiltifyJSON("grant_type", "refresh_token", "refresh_token", "nope"), status: 400, wantError: "invalid_grant"},
 	}
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := s.Count("tiltify.token")
@@ -84,7 +84,7 @@ func wantTiltifyToken(t *testing.T, r reply, scope string, withRefresh bool) {
 }
 
 func TestTiltifyCodeFlow(t *testing.T) {
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	redirect := "http://localhost:9000/callback"
 	q := url.Values{"response_type": {"code"}, "client_id": {TiltifyClientID}, "redirect_uri": {redirect},
 		"state": {"x"}, "scope": {"public cause"}, "code_challenge": {challenge()}, "code_challenge_method": {"S256"}}

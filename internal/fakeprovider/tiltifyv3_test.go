@@ -38,7 +38,7 @@ func TestTiltifyV3Token(t *testing.T) {
 			return form("client_id", TiltifyClientID, "redirect_uri", redirect+"x", "code", code, "grant_type", "authorization_code")
 		}, status: 400, wantError: "invalid_grant"},
 	}
-	s := start(t, Options{})
+	s := StartTest(t, Options{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code := authorizeCode(t, s, "/tiltify-v3/oauth/authorize", url.Values{"response_type": {"code"},

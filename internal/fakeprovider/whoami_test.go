@@ -29,7 +29,7 @@ func issueTokens(t *testing.T, s *Server) map[string]string {
 
 func TestWhoami(t *testing.T) {
 	c := newClock()
-	s := start(t, Options{Now: c.Now})
+	s := StartTest(t, Options{Now: c.Now})
 	tokens := issueTokens(t, s)
 	wantClient := map[string]string{"tilia": TiliaClientID, "ils": ILSClientID, "tiki": TikiClientID,
 		"tiltify": TiltifyClientID, "oauth2": OAuth2BasicClientID}
@@ -77,7 +77,7 @@ func TestWhoami(t *testing.T) {
 
 func TestTTLOverride(t *testing.T) {
 	c := newClock()
-	s := start(t, Options{Now: c.Now, TTL: 30 * time.Second})
+	s := StartTest(t, Options{Now: c.Now, TTL: 30 * time.Second})
 	r := do(t, s, req{method: http.MethodPost, path: "/tilia/token", contentType: formType, body: tiliaForm("user_info")})
 	wantStatus(t, r, 200)
 	if r.body["expires_in"] != "30" {

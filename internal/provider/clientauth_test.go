@@ -79,11 +79,7 @@ func jti(t *testing.T, raw string) string {
 // requests authenticate the client with an assertion too, and the fake
 // provider (go-jose) accepts them.
 func TestAssertionEveryRequest(t *testing.T) {
-	srv, err := fakeprovider.Start(fakeprovider.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := fakeprovider.StartTest(t, fakeprovider.Options{})
 	key := filepath.Join(t.TempDir(), "key.pem")
 	if err := os.WriteFile(key, []byte(fakeprovider.OIDCKeyRSAPEM), 0o600); err != nil {
 		t.Fatal(err)

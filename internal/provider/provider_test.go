@@ -17,12 +17,7 @@ import (
 
 func startFake(t *testing.T, opts fakeprovider.Options) *fakeprovider.Server {
 	t.Helper()
-	s, err := fakeprovider.Start(opts)
-	if err != nil {
-		t.Fatalf("fakeprovider.Start: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return fakeprovider.StartTest(t, opts)
 }
 
 // httpClient does not retry much: the fake never fails on purpose.

@@ -13,12 +13,7 @@ import (
 // startFake starts the in-repo fake provider for one test.
 func startFake(t *testing.T) *fakeprovider.Server {
 	t.Helper()
-	srv, err := fakeprovider.Start(fakeprovider.Options{})
-	if err != nil {
-		t.Fatalf("fakeprovider.Start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
+	return fakeprovider.StartTest(t, fakeprovider.Options{})
 }
 
 func TestServiceDescribe(t *testing.T) {

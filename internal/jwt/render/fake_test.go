@@ -86,11 +86,7 @@ func fakeToken(t *testing.T, srv *fakeprovider.Server, provider string) string {
 // issues JWTs. The signatures are checked with the fake's public key before the random
 // parts (the server's port in iss, jti) are replaced, so the golden files are stable.
 func TestFakeProviderGolden(t *testing.T) {
-	srv, err := fakeprovider.Start(fakeprovider.Options{Now: func() time.Time { return fakeNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := fakeprovider.StartTest(t, fakeprovider.Options{Now: func() time.Time { return fakeNow }})
 	keys := mustParseKey(t, pemPKIX(t, srv.PublicKey()))
 	now := fakeNow.Add(time.Minute)
 
