@@ -26,6 +26,15 @@ import (
 // once the head names the new one (a reader that then finds a chunk gone reads
 // the head again). A value that fits in one item is stored as is: reading it
 // is one keyring call, as before.
+//
+// A chunked write that is killed leaves chunks no head names: the new
+// generation's when it died before the head, the old one's when it died
+// between the head and their removal. So before its first chunk a writer
+// records its intent, the new generation and the head it replaces, under a
+// key of its own, and removes the intent once it is done. The next write or
+// delete of the key that finds an intent removes the generation the head
+// does not name, then the intent. Writers of a key hold the provider's lock
+// (tokens.Manager), so an intent found is never one still being carried out.
 
 // chunkMagic starts a head. A value that itself starts with it is stored in
 // chunks, however small, so a head is never mistaken for a value.
@@ -104,27 +113,87 @@ func (k Keyring) setChunked(ctx context.Context, key string, value []byte) error
 		return err
 	}
 	oldManifest, oldChunked := parseManifest(old)
-	if limit := k.itemLimit(key); (limit == 0 || len(value) <= limit) && !isChunked(string(value)) {
+	limit := k.itemLimit(key)
+	chunked := (limit != 0 && len(value) > limit) || isChunked(string(value))
+	if limit != 0 || oldChunked || chunked {
+		// Only where values are chunked can a killed write have left some.
+		if err := k.finishIntent(ctx, key, old); err != nil {
+			return err
+		}
+	}
+	if !chunked {
 		if err := k.setItem(ctx, key, string(value)); err != nil {
 			return err
 		}
-	} else if err := k.writeChunks(ctx, key, value); err != nil {
+	} else if err := k.writeChunks(ctx, key, old, value); err != nil {
 		return err
 	}
 	if oldChunked {
-		return k.deleteChunks(ctx, key, oldManifest)
+		if err := k.deleteChunks(ctx, key, oldManifest); err != nil {
+			return err
+		}
+	}
+	if chunked {
+		return k.deleteItem(ctx, intentKey(key))
 	}
 	return nil
 }
 
-// writeChunks writes value's chunks under a new generation, then the head.
-func (k Keyring) writeChunks(ctx context.Context, key string, value []byte) error {
+// intentKey is where a chunked write of key records what it is doing.
+func intentKey(key string) string { return key + ":intent" }
+
+// finishIntent completes what a killed chunked write of key left, head being
+// what key holds now: of the generation it was writing and the one it
+// replaced, it removes the chunks of the one head does not name, then the
+// intent.
+func (k Keyring) finishIntent(ctx context.Context, key, head string) error {
+	intent, err := k.getItem(ctx, intentKey(key))
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	newGen, replaced, _ := strings.Cut(intent, "\n")
+	current, _ := parseManifest(head)
+	if m, ok := parseManifest(replaced); ok && m.gen != current.gen {
+		if err := k.deleteChunks(ctx, key, m); err != nil {
+			return err
+		}
+	}
+	if _, ok := hexField(newGen, "", 16); ok && newGen != current.gen {
+		// How many chunks it wrote is not known: up to the first missing.
+		for i := range maxChunks {
+			name := chunkKey(key, newGen, i)
+			if _, err := k.getItem(ctx, name); errors.Is(err, ErrNotFound) {
+				break
+			} else if err != nil {
+				return err
+			}
+			if err := k.deleteItem(ctx, name); err != nil {
+				return err
+			}
+		}
+	}
+	return k.deleteItem(ctx, intentKey(key))
+}
+
+// writeChunks writes value's chunks under a new generation, then the head;
+// old is the head it replaces. Its intent comes first (finishIntent).
+func (k Keyring) writeChunks(ctx context.Context, key, old string, value []byte) error {
 	var g [8]byte
 	if _, err := rand.Read(g[:]); err != nil {
 		return err
 	}
 	sum := sha256.Sum256(value)
 	m := manifest{gen: hex.EncodeToString(g[:]), size: len(value), sum: hex.EncodeToString(sum[:])}
+	replaced := ""
+	if isChunked(old) {
+		replaced = old
+	}
+	if err := k.setItem(ctx, intentKey(key), m.gen+"\n"+replaced); err != nil {
+		return err
+	}
 	// The longest chunk key gives the smallest room (macOS counts the key).
 	size := k.itemLimit(chunkKey(key, m.gen, maxChunks-1))
 	if size <= 0 {
@@ -140,12 +209,16 @@ func (k Keyring) writeChunks(ctx context.Context, key string, value []byte) erro
 	for i := range m.n {
 		part := value[i*size : min((i+1)*size, len(value))]
 		if err := k.setItem(ctx, chunkKey(key, m.gen, i), string(part)); err != nil {
-			_ = k.deleteChunks(ctx, key, manifest{gen: m.gen, n: i})
+			if k.deleteChunks(ctx, key, manifest{gen: m.gen, n: i}) == nil {
+				_ = k.deleteItem(ctx, intentKey(key))
+			}
 			return err
 		}
 	}
 	if err := k.setItem(ctx, key, m.String()); err != nil {
-		_ = k.deleteChunks(ctx, key, m)
+		if k.deleteChunks(ctx, key, m) == nil {
+			_ = k.deleteItem(ctx, intentKey(key))
+		}
 		return err
 	}
 	return nil

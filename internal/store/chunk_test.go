@@ -286,6 +286,91 @@ func TestKeyringChunksAtomic(t *testing.T) {
 	})
 }
 
+// dyingSecrets passes calls to fakeSecrets until its budget is spent, then
+// refuses every call without touching the keyring: a process killed at
+// that point, whose clean-up never runs.
+type dyingSecrets struct {
+	secretStore
+	budget int
+}
+
+var errKilled = errors.New("killed")
+
+func (d *dyingSecrets) spend() bool { d.budget--; return d.budget >= 0 }
+
+func (d *dyingSecrets) Get(service, user string) (string, error) {
+	if !d.spend() {
+		return "", errKilled
+	}
+	return d.secretStore.Get(service, user)
+}
+
+func (d *dyingSecrets) Set(service, user, password string) error {
+	if !d.spend() {
+		return errKilled
+	}
+	return d.secretStore.Set(service, user, password)
+}
+
+func (d *dyingSecrets) Delete(service, user string) error {
+	if !d.spend() {
+		return errKilled
+	}
+	return d.secretStore.Delete(service, user)
+}
+
+// A write killed after any of its keyring calls leaves the old value or the
+// new one readable, and nothing that the next write, or a delete, does not
+// remove: no chunk of a generation no head names outlives them.
+func TestKeyringKilledWriteLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	oldV, newV, nextV := oidcRecord(9000, 'o'), oidcRecord(6000, 'n'), oidcRecord(3000, 'x')
+	for _, goos := range []string{"windows", "darwin"} {
+		for _, old := range [][]byte{oldV, []byte("small")} {
+			for _, then := range []string{"set", "delete"} {
+				for calls := 0; ; calls++ {
+					k, fs := fakeKeyring(goos)
+					if err := k.Set(ctx, "kc", old); err != nil {
+						t.Fatal(err)
+					}
+					dying := Keyring{secrets: &dyingSecrets{secretStore: fs, budget: calls}, limit: k.limit}
+					werr := dying.Set(ctx, "kc", newV)
+					if werr != nil && !errors.Is(werr, errKilled) {
+						t.Fatalf("%s: killed after %d calls: %v", goos, calls, werr)
+					}
+					name := fmt.Sprintf("%s, old %d bytes, killed after %d calls, then %s", goos, len(old), calls, then)
+					if got, err := k.Get(ctx, "kc"); err != nil || !bytes.Equal(got, old) && !bytes.Equal(got, newV) {
+						t.Fatalf("%s: read %d bytes, %v; want the old or the new value", name, len(got), err)
+					}
+					want := 0
+					if then == "set" {
+						if err := k.Set(ctx, "kc", nextV); err != nil {
+							t.Fatalf("%s: %v", name, err)
+						}
+						if got, err := k.Get(ctx, "kc"); err != nil || !bytes.Equal(got, nextV) {
+							t.Fatalf("%s: read %d bytes, %v; want the next value", name, len(got), err)
+						}
+						head, _ := fs.Get("tokctl", "kc")
+						if m, ok := parseManifest(head); ok {
+							want = 1 + m.n
+						} else {
+							want = 1
+						}
+					} else if err := k.Delete(ctx, "kc"); err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					if users := fs.users(); len(users) != want {
+						t.Errorf("%s: the keyring holds %d items, want %d: %v", name, len(users), want, users)
+					}
+					if werr == nil {
+						break // the write was whole: every earlier call was a kill point
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestParseManifest(t *testing.T) {
 	good := manifest{gen: "0123456789abcdef", n: 3, size: 7000, sum: strings.Repeat("ab", 32)}
 	if m, ok := parseManifest(good.String()); !ok || m != good {

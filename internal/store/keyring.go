@@ -86,14 +86,20 @@ func (k Keyring) Set(ctx context.Context, key string, value []byte) error {
 	return k.setChunked(ctx, key, value)
 }
 
-// Delete removes key, and its chunks; deleting a missing key is not an error.
+// Delete removes key, its chunks and what a killed write of it left;
+// deleting a missing key is not an error.
 func (k Keyring) Delete(ctx context.Context, key string) error {
 	head, err := k.getItem(ctx, key)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
+	}
+	if k.itemLimit(key) != 0 || isChunked(head) {
+		if err := k.finishIntent(ctx, key, head); err != nil {
+			return err
+		}
+	}
+	if head == "" && err != nil {
+		return nil // not found
 	}
 	if err := k.deleteItem(ctx, key); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,5 +166,50 @@ func TestKeyringLargeRecordRealSecretService(t *testing.T) {
 				t.Errorf("Get after Delete: %v", err)
 			}
 		})
+	}
+}
+
+// TestKeyringKilledWriteRealSecretService: a chunked write killed after two
+// of its chunks (macOS's limit forced) leaves them and its intent in the
+// real Secret Service; the next write removes both.
+func TestKeyringKilledWriteRealSecretService(t *testing.T) {
+	k := realKeyring(t)
+	k.limit = func(service, user string) int { return secretLimit("darwin", service, user) }
+	ctx := context.Background()
+	t.Cleanup(func() { _ = k.Delete(ctx, "kc") })
+	// The head read, the intent read, the intent written, two chunks.
+	dying := k
+	dying.secrets = &dyingSecrets{secretStore: goKeyring{}, budget: 5}
+	if err := dying.Set(ctx, "kc", oidcRecord(12000, 'k')); !errors.Is(err, errKilled) {
+		t.Fatalf("the killed write: %v", err)
+	}
+	intent, err := k.getItem(ctx, intentKey("kc"))
+	if err != nil {
+		t.Fatalf("no intent left by the killed write: %v", err)
+	}
+	gen, _, _ := strings.Cut(intent, "\n")
+	left := func() (n int) {
+		for i := range maxChunks {
+			if _, err := k.getItem(ctx, chunkKey("kc", gen, i)); err != nil {
+				break
+			}
+			n++
+		}
+		return n
+	}
+	if n := left(); n != 2 {
+		t.Fatalf("the killed write left %d chunks, want 2", n)
+	}
+	if err := k.Set(ctx, "kc", []byte("small")); err != nil {
+		t.Fatal(err)
+	}
+	if n := left(); n != 0 {
+		t.Errorf("%d chunks of the killed write outlive the next one", n)
+	}
+	if _, err := k.getItem(ctx, intentKey("kc")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the intent outlives the next write: %v", err)
+	}
+	if got, err := k.Get(ctx, "kc"); err != nil || string(got) != "small" {
+		t.Errorf("Get: %q, %v", got, err)
 	}
 }
