@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
@@ -79,13 +78,7 @@ func TestNewCmdExec(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
-			got := parseForTest(t, func(runF func(context.Context, *ExecOptions) error) *cobra.Command {
-				cmd := NewCmdExec(f, runF)
-				if f.svc != nil {
-					t.Fatal("building the command built the Service")
-				}
-				return cmd
-			}, tt.args, tt.wantCode)
+			got := parseForTest(t, f, NewCmdExec, tt.args, tt.wantCode)
 			if tt.wantCode != 0 {
 				return
 			}

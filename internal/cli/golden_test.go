@@ -37,14 +37,19 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// parseForTest builds a command with newCmd, whose runF only keeps its
-// Options, runs args through it and checks the exit code. It returns the
-// Options the command would have run with: nil after a usage error, which
-// must not run it.
-func parseForTest[O any](t *testing.T, newCmd func(runF func(context.Context, *O) error) *cobra.Command, args []string, wantCode int) *O {
+// parseForTest builds a command with newCmd on f, whose runF only keeps
+// its Options, and checks that building it built no Service (the tree is
+// built before the command is known). It runs args through the command
+// and checks the exit code. It returns the Options the command would have
+// run with: nil after a usage error, which must not run it.
+func parseForTest[O any](t *testing.T, f *Factory, newCmd func(*Factory, func(context.Context, *O) error) *cobra.Command, args []string, wantCode int) *O {
 	t.Helper()
 	var got *O
-	err := executeForTest(newCmd(func(_ context.Context, o *O) error { got = o; return nil }), args)
+	cmd := newCmd(f, func(_ context.Context, o *O) error { got = o; return nil })
+	if f.svc != nil {
+		t.Fatal("building the command built the Service")
+	}
+	err := executeForTest(cmd, args)
 	if code := exitCode(err); code != wantCode {
 		t.Fatalf("exit code %d (%v), want %d", code, err, wantCode)
 	}

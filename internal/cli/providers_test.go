@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
@@ -110,9 +109,7 @@ func TestNewCmdProviders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			f := &Factory{IO: iostreams.Test(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}), Timeout: time.Minute, Verbose: tt.verbose}
-			got := parseForTest(t, func(runF func(context.Context, *ProvidersOptions) error) *cobra.Command {
-				return NewCmdProviders(f, runF)
-			}, tt.args, tt.wantCode)
+			got := parseForTest(t, f, NewCmdProviders, tt.args, tt.wantCode)
 			if tt.want == "" {
 				return
 			}

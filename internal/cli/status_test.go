@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
 )
@@ -104,9 +103,7 @@ func TestNewCmdStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			f := &Factory{IO: iostreams.Test(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}), Timeout: time.Minute}
-			got := parseForTest(t, func(runF func(context.Context, *StatusOptions) error) *cobra.Command {
-				return NewCmdStatus(f, runF)
-			}, tt.args, tt.wantCode)
+			got := parseForTest(t, f, NewCmdStatus, tt.args, tt.wantCode)
 			if tt.want == "" {
 				return
 			}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/tokctl/tokctl/internal/failure"
 	"github.com/tokctl/tokctl/internal/iostreams"
 	"github.com/tokctl/tokctl/internal/tokens"
@@ -157,13 +156,7 @@ func TestNewCmdTokenGet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &Factory{IO: iostreams.Test(nil, &bytes.Buffer{}, &bytes.Buffer{})}
-			got := parseForTest(t, func(runF func(context.Context, *TokenGetOptions) error) *cobra.Command {
-				cmd := NewCmdTokenGet(f, runF)
-				if f.svc != nil {
-					t.Fatal("building the command built the Service")
-				}
-				return cmd
-			}, tt.args, tt.wantCode)
+			got := parseForTest(t, f, NewCmdTokenGet, tt.args, tt.wantCode)
 			if tt.wantCode != 0 {
 				return
 			}
